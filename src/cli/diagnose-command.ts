@@ -1,0 +1,57 @@
+// `edge-gateway diagnose <host[:port]>`: the ladder of checks for one camera, first failure first.
+import type { Command } from 'commander';
+import { verdictOf } from '../core/diagnosis.ts';
+import { diagnose } from '../diagnose/ladder.ts';
+import { t } from '../i18n/index.ts';
+import { credentialsFrom, optionalConfig } from './context.ts';
+import { EXIT, ExitError } from './exit-codes.ts';
+import { printJson, type Io } from './output.ts';
+
+interface DiagnoseFlags {
+  json?: boolean;
+  username?: string;
+  passwordFile?: string;
+  config?: string;
+  timeout?: string;
+}
+
+const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
+
+export function registerDiagnoseCommand(program: Command, io: Io): void {
+  program
+    .command('diagnose')
+    .description('check one camera step by step: TCP, ONVIF time, auth, profiles, stream URI, RTSP, key frame, snapshot')
+    .argument('<target>', 'camera address: host, host:port or the device service URL')
+    .option('--json', 'print JSON instead of text')
+    .option('--username <user>', 'camera user name')
+    .option('--password-file <file>', 'file holding the camera password ("-" for standard input)')
+    .option('--timeout <seconds>', 'per-call timeout (default: discovery.callTimeoutSeconds, 6)')
+    .option('--config <file>', 'configuration file (default credentials and timeouts)')
+    .action(async (target: string, flags: DiagnoseFlags) => {
+      if (!/^(https?:\/\/)?[\w.-]+(:\d{1,5})?(\/\S*)?$/.test(target)) {
+        throw new ExitError(`target must be host, host:port or http://host:port/path (got ${JSON.stringify(target)})`, EXIT.usage);
+      }
+      const cfg = optionalConfig(io, flags.config);
+      const timeout = flags.timeout === undefined ? (cfg?.discovery.callTimeoutSeconds ?? 6) : Number(flags.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 120) {
+        throw new ExitError(`--timeout must be seconds between 0 and 120 (got ${JSON.stringify(flags.timeout)})`, EXIT.usage);
+      }
+      const result = await diagnose(target, {
+        credentials: credentialsFrom(flags, cfg?.discovery),
+        timeoutMs: timeout * 1000,
+        maxInFlight: cfg?.discovery.maxInFlightPerCamera ?? 2,
+      });
+      const verdict = verdictOf(result.checks);
+      if (flags.json) printJson(io, { ...result, verdict });
+      else {
+        io.out(`diagnose ${result.target}`);
+        for (const c of result.checks) {
+          io.out(`  ${MARK[c.status]}  ${c.id.padEnd(10)} ${c.summary}`);
+          if (c.hint && c.status !== 'pass' && c.status !== 'skip') io.out(`        -> ${c.hint}`);
+        }
+        const failed = result.checks.find((c) => c.status === 'fail');
+        io.out(failed ? t('diagnose.verdict.fail', { step: failed.id }) : t(verdict === 'warn' ? 'diagnose.verdict.warn' : 'diagnose.verdict.pass'));
+      }
+      process.exitCode = verdict === 'fail' ? EXIT.checkFailed : EXIT.ok;
+    });
+}

@@ -1,0 +1,187 @@
+// `edge-gateway discover`: find the site's cameras and say why a device that answered cannot be used.
+import { Option, type Command } from 'commander';
+import { isUsable, type DeviceReport } from '../core/device-report.ts';
+import { cameraIdentity, suggestCameraId } from '../core/inventory.ts';
+import { t } from '../i18n/index.ts';
+import { discover, type DiscoverProgress } from '../onvif/discover.ts';
+import { openStore } from '../store/db.ts';
+import { InventoryRepo } from '../store/inventory.ts';
+import { collect, credentialsFrom, optionalConfig } from './context.ts';
+import { EXIT } from './exit-codes.ts';
+import { printJson, table, type Io } from './output.ts';
+
+interface DiscoverFlags {
+  json?: boolean;
+  timeout?: string;
+  scan?: string[];
+  port?: string[];
+  interface?: string[];
+  username?: string;
+  passwordFile?: string;
+  config?: string;
+  db?: string;
+  save: boolean;
+  multicast: boolean;
+}
+
+export function registerDiscoverCommand(program: Command, io: Io): void {
+  program
+    .command('discover')
+    .description('find ONVIF cameras by multicast, subnet scan and manual entries; read their profiles and stream URIs')
+    .option('--json', 'print JSON instead of a table')
+    .option('--timeout <seconds>', 'how long to gather WS-Discovery replies (default 3)')
+    .option('--scan <cidr>', 'also scan this IPv4 range by unicast (repeatable)', collect)
+    .option('--port <port>', 'ONVIF port for the scan (repeatable; default 80, 8000, 8080, 8899, 2020, 8088)', collect)
+    .option('--interface <name>', 'probe only this interface (repeatable; default every IPv4 interface)', collect)
+    .option('--username <user>', 'camera user name')
+    .option('--password-file <file>', 'file holding the camera password ("-" for standard input)')
+    .option('--config <file>', 'configuration file (discovery settings, default credentials, store)')
+    .option('--db <file>', 'save the inventory to this SQLite file (default: store.path of the configuration)')
+    .option('--no-save', 'do not update the inventory')
+    .addOption(new Option('--no-multicast', 'skip multicast probes (subnet scan and manual entries only)'))
+    .action(async (flags: DiscoverFlags) => {
+      process.exitCode = await runDiscover(flags, io);
+    });
+}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) {
+    throw new Error(`${name} must be a number of seconds between 0 and 600 (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
+  const cfg = optionalConfig(io, flags.config);
+  const d = cfg?.discovery;
+  const ports = (flags.port ?? []).map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
+    return n;
+  });
+  const credentials = credentialsFrom(flags, d);
+  const result = await discover({
+    interfaces: flags.interface ?? d?.interfaces ?? [],
+    subnets: [...(d?.subnets ?? []), ...(flags.scan ?? [])],
+    ports: ports.length > 0 ? ports : (d?.ports ?? [80, 8000, 8080, 8899, 2020, 8088]),
+    probeWindowMs: positive(flags.timeout, '--timeout', d?.probeWindowSeconds ?? 3) * 1000,
+    callTimeoutMs: (d?.callTimeoutSeconds ?? 6) * 1000,
+    maxInFlightPerCamera: d?.maxInFlightPerCamera ?? 2,
+    multicastAddress: d?.multicastAddress ?? '239.255.255.250',
+    multicastPort: d?.multicastPort ?? 3702,
+    multicast: flags.multicast,
+    credentials,
+    manualOnvifUrls: (cfg?.cameras ?? []).flatMap((c) => (c.onvif && c.enabled ? [c.onvif] : [])),
+    progress: (e) => io.progress(progressLine(e)),
+  });
+
+  const dbPath = flags.db ?? cfg?.store.path;
+  const ids = flags.save && dbPath ? saveInventory(dbPath, result.devices) : result.devices.map(defaultId);
+  const cameras = result.devices.map((r, i) => toJson(r, ids[i]!));
+  const usable = result.devices.filter(isUsable).length;
+  if (flags.json) {
+    printJson(io, { cameras, ignored: result.ignored });
+  } else {
+    printTable(io, result.devices, ids);
+    if (result.devices.length === 0) io.out(t('discover.none'));
+    else io.out(t('discover.summary', { usable, failed: result.devices.length - usable }));
+  }
+  return usable > 0 ? EXIT.ok : EXIT.checkFailed;
+}
+
+function progressLine(e: DiscoverProgress): string {
+  switch (e.phase) {
+    case 'probe':
+      return t('discover.progress.probe', { interfaces: e.interfaces || 'all', seconds: e.seconds });
+    case 'scan':
+      return t('discover.progress.scan', { hosts: e.hosts, ports: e.ports });
+    case 'profile':
+      return t('discover.progress.profile', { count: e.count });
+    case 'device':
+      return `  ${e.done}/${e.total}`;
+  }
+}
+
+function identityOf(r: DeviceReport): string {
+  return cameraIdentity({ endpointRef: r.endpointRef, serial: r.info?.serial, manufacturer: r.info?.manufacturer, address: `${r.address}:${new URL(r.onvifUrl).port || 80}` });
+}
+
+function defaultId(r: DeviceReport): string {
+  return suggestCameraId(identityOf(r), r.info?.manufacturer ?? null);
+}
+
+function saveInventory(dbPath: string, devices: DeviceReport[]): string[] {
+  const db = openStore(dbPath);
+  try {
+    const repo = new InventoryRepo(db);
+    return devices.map(
+      (r) =>
+        repo.upsert({
+          identity: identityOf(r),
+          source: r.source,
+          endpointRef: r.endpointRef,
+          address: r.address,
+          onvifUrl: r.onvifUrl,
+          manufacturer: r.info?.manufacturer || null,
+          model: r.info?.model || null,
+          firmware: r.info?.firmware || null,
+          serial: r.info?.serial || null,
+          mac: null,
+          auth: r.auth,
+          clockSkewSeconds: r.clockSkewSeconds,
+          profiles: r.profiles,
+          snapshotUri: r.snapshotUri,
+          lastError: r.error ? `${r.error.step}: ${r.error.message}` : null,
+        }).id,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function toJson(r: DeviceReport, id: string) {
+  return {
+    id,
+    address: r.address,
+    onvifUrl: r.onvifUrl,
+    manufacturer: r.info?.manufacturer ?? null,
+    model: r.info?.model ?? null,
+    firmware: r.info?.firmware ?? null,
+    serial: r.info?.serial ?? null,
+    clockSkewSeconds: r.clockSkewSeconds,
+    auth: r.auth,
+    profiles: r.profiles.map((p) => ({
+      token: p.token,
+      name: p.name,
+      encoding: p.encoding,
+      width: p.width,
+      height: p.height,
+      fps: p.fps,
+      bitrateKbps: p.bitrateKbps,
+      streamUri: p.streamUri,
+    })),
+    snapshotUri: r.snapshotUri,
+    source: r.source,
+    notes: r.notes,
+    error: r.error,
+  };
+}
+
+function printTable(io: Io, devices: DeviceReport[], ids: string[]): void {
+  if (devices.length === 0) return;
+  const rows = devices.map((r, i) => [
+    ids[i],
+    r.address,
+    [r.info?.manufacturer, r.info?.model].filter(Boolean).join(' ') || null,
+    r.clockSkewSeconds === null ? null : `${r.clockSkewSeconds}s`,
+    r.auth,
+    r.profiles
+      .filter((p) => p.encoding)
+      .map((p) => `${p.encoding} ${p.width}x${p.height}@${p.fps ?? '?'}`)
+      .join(', ') || null,
+    r.error ? `${r.error.step}: ${r.error.message}` : 'ok',
+  ]);
+  io.out(table(['ID', 'ADDRESS', 'DEVICE', 'SKEW', 'AUTH', 'PROFILES', 'STATUS'], rows));
+}

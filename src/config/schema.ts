@@ -1,0 +1,127 @@
+// The configuration schema: the single source of truth for every key, its type, default and meaning.
+// docs/configuration.md is generated from it (npm run docs:config) and a test keeps the two in step.
+import { z } from 'zod';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit');
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR range such as 192.168.1.0/24')
+  .refine((v) => v.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'has an octet above 255')
+  .refine((v) => Number(v.split('/')[1]) >= 16, 'is wider than /16: scanning it would take hours; split it');
+
+const port = z.number().int().min(1).max(65535);
+const seconds = (def: number, max: number) => z.number().positive().max(max).default(def);
+
+function urlWithScheme(schemes: string[]) {
+  return z.string().refine((v) => {
+    const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v.trim());
+    return !!m && schemes.includes(m[1]!.toLowerCase());
+  }, `must be a URL starting with ${schemes.map((s) => s + '://').join(', ')}`);
+}
+
+const credentials = {
+  username: z.string().min(1).optional().meta({ description: 'User name for this device.' }),
+  password: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.' }),
+};
+
+export const cameraSchema = z
+  .strictObject({
+    id: slug.meta({ description: 'Stable camera id used in topics, destination URLs and file names.' }),
+    name: z.string().max(120).optional().meta({ description: 'Human name, e.g. "Gate 1".' }),
+    url: urlWithScheme(['rtsp', 'rtsps'])
+      .optional()
+      .meta({ description: 'RTSP stream URL for a camera without ONVIF (or to override the discovered one).' }),
+    onvif: urlWithScheme(['http', 'https'])
+      .optional()
+      .meta({ description: 'ONVIF device service URL, for a camera that discovery cannot reach by multicast.' }),
+    enabled: z.boolean().default(true),
+    ...credentials,
+  })
+  .refine((c) => c.url !== undefined || c.onvif !== undefined, {
+    message: 'needs a url (RTSP) or an onvif address',
+  });
+
+export const discoverySchema = z.strictObject({
+  enabled: z.boolean().default(true).meta({ description: 'Run discovery at start and on schedule.' }),
+  interfaces: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: 'Network interfaces to probe by multicast; empty means every IPv4 interface.' }),
+  subnets: z
+    .array(cidr)
+    .default([])
+    .meta({ description: 'IPv4 ranges to probe by unicast, for cameras on another VLAN.', example: ['192.168.10.0/24'] }),
+  ports: z
+    .array(port)
+    .min(1)
+    .default([80, 8000, 8080, 8899, 2020, 8088])
+    .meta({ description: 'ONVIF ports tried by the unicast scan.' }),
+  probeWindowSeconds: seconds(3, 60).meta({ description: 'How long to gather WS-Discovery replies.' }),
+  callTimeoutSeconds: seconds(6, 60).meta({ description: 'Timeout of one ONVIF call to one camera.' }),
+  maxInFlightPerCamera: z.number().int().min(1).max(4).default(2).meta({
+    description: 'ONVIF requests in flight per camera; cheap cameras drop concurrent requests.',
+  }),
+  multicastAddress: z.ipv4().default('239.255.255.250').meta({ description: 'WS-Discovery group (tests only).' }),
+  multicastPort: port.default(3702).meta({ description: 'WS-Discovery port (tests only).' }),
+  ...credentials,
+});
+
+export const destinationSchema = z.strictObject({
+  id: slug.meta({ description: 'Destination id, e.g. "national" or "ioc".' }),
+  url: urlWithScheme(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt'])
+    .refine((v) => v.includes('{cameraId}'), 'must contain the {cameraId} placeholder so cameras do not overwrite each other')
+    .meta({ description: 'Ingest URL template; {siteId} and {cameraId} are replaced.', example: 'rtmp://ingest.example/live/{siteId}-{cameraId}' }),
+  enabled: z.boolean().default(true),
+});
+
+export const configSchema = z
+  .strictObject({
+    site: z.strictObject({
+      id: slug.meta({ description: 'Site id, unique across the operator (topic and URL component).' }),
+      name: z.string().min(1).max(200).meta({ description: 'Facility name shown in reports.' }),
+    }),
+    cameras: z.array(cameraSchema).default([]).meta({ description: 'Manual camera entries.' }),
+    discovery: discoverySchema.prefault({}),
+    destinations: z.array(destinationSchema).default([]),
+    recording: z.strictObject({
+      dir: z.string().min(1).meta({ description: 'Directory for local segments.' }),
+    }),
+    store: z
+      .strictObject({
+        path: z.string().min(1).default('/var/lib/edge-gateway/gateway.db').meta({ description: 'SQLite database file.' }),
+      })
+      .prefault({}),
+    mqtt: z.strictObject({
+      url: urlWithScheme(['mqtt', 'mqtts', 'ws', 'wss']).meta({ description: 'Broker URL.' }),
+      topicPrefix: z
+        .string()
+        .regex(/^[^#+/][^#+]*[^#+/]$|^[^#+/]$/, 'must not contain + or # nor start or end with /')
+        .default('edgegw'),
+      ...credentials,
+    }),
+    log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    duplicates(cfg.cameras.map((c) => c.id)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: 'duplicates an earlier camera id', input: cfg.cameras[i]!.id }),
+    );
+    duplicates(cfg.destinations.map((d) => d.id)).forEach((i) =>
+      ctx.addIssue({ code: 'custom', path: ['destinations', i, 'id'], message: 'duplicates an earlier destination id', input: cfg.destinations[i]!.id }),
+    );
+  });
+
+function duplicates(ids: string[]): number[] {
+  const seen = new Set<string>();
+  return ids.flatMap((id, i) => (seen.has(id) ? [i] : (seen.add(id), [])));
+}
+
+export type Config = z.output<typeof configSchema>;
+export type CameraConfig = z.output<typeof cameraSchema>;
+export type DiscoveryConfig = z.output<typeof discoverySchema>;

@@ -1,0 +1,58 @@
+// The registry of secret values and the scrubber applied wherever text leaves the process:
+// log sink, ffmpeg stderr, MQTT payloads, reports, CLI output.
+
+const registered = new Set<string>();
+
+/** Key names whose values are secret wherever they appear in a logged object. */
+const SECRET_KEY = /^(password|passwd|pass|pwd|secret|token|authorization|auth|credentials?|apikey|api_key|bearer)$/i;
+
+/** Registers a value to be replaced by *** wherever it appears. Short values would mangle ordinary text. */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 3) {
+    registered.add(value);
+    // Percent-encoded forms appear inside URLs.
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value) registered.add(encoded);
+  }
+}
+
+export function clearSecretsForTest(): void {
+  registered.clear();
+}
+
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@"'<>]*)@/gi;
+const QUERY_SECRET = /([?&;](?:user(?:name)?|password|passwd|pwd|pass|auth|token)=)[^&\s"'<>]*/gi;
+// key=value pairs (command lines, query strings, env dumps); "key: text" is ordinary prose.
+const KEY_VALUE = /\b(password|passwd|pwd|secret|token)=[^\s"',}&]+/gi;
+// Known secret keys inside serialised JSON (a log line, a payload), at any depth.
+const JSON_KEY = /("(?:password|passwd|pwd|pass|secret|token|authorization|bearer|apiKey|api_key)"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
+
+/** Removes URL userinfo, credential query parameters, key=value secrets and every registered value. */
+export function scrubText(text: string): string {
+  let out = text
+    .replace(JSON_KEY, '$1***"')
+    .replace(USERINFO, '$1***@')
+    .replace(QUERY_SECRET, '$1***')
+    .replace(KEY_VALUE, '$1=***');
+  for (const secret of registered) {
+    if (out.includes(secret)) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+/** Deep copy of a value with secret keys masked and every string scrubbed. Cycles are cut. */
+export function scrubValue(value: unknown, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, seen));
+  if (value instanceof Error) {
+    return { type: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack) };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined && v !== '' ? '***' : scrubValue(v, seen);
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+// Discovery: WS-Discovery (multicast and unicast), a unicast scan of configured subnets and
+// manual ONVIF addresses, then each device read end to end, a few at a time.
+import type { DeviceReport } from '../core/device-report.ts';
+import type { CameraSource } from '../core/inventory.ts';
+import { hostsOf } from '../core/xaddr.ts';
+import { probeDevice } from './probe-device.ts';
+import { scanHosts, type ScanMiss } from './scan.ts';
+import type { Credentials } from './transport.ts';
+import { wsDiscover, type IgnoredReply, type ProbeInterface } from './ws-discovery.ts';
+
+export interface DiscoverOptions {
+  interfaces: string[];
+  subnets: string[];
+  ports: number[];
+  probeWindowMs: number;
+  callTimeoutMs: number;
+  maxInFlightPerCamera: number;
+  multicastAddress: string;
+  multicastPort: number;
+  /** false skips multicast probes (only subnets and manual addresses are used). */
+  multicast?: boolean;
+  credentials: Credentials | null;
+  manualOnvifUrls?: string[];
+  progress?: (event: DiscoverProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type DiscoverProgress =
+  | { phase: 'probe'; interfaces: number; seconds: number }
+  | { phase: 'scan'; hosts: number; ports: number }
+  | { phase: 'profile'; count: number }
+  | { phase: 'device'; done: number; total: number };
+
+export interface DiscoverResult {
+  devices: DeviceReport[];
+  ignored: (IgnoredReply | ScanMiss)[];
+  interfaces: ProbeInterface[];
+}
+
+interface Target {
+  urls: string[];
+  endpointRef: string | null;
+  source: CameraSource;
+}
+
+/** Devices read in parallel; each device itself gets at most maxInFlightPerCamera requests. */
+const DEVICE_CONCURRENCY = 8;
+
+export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
+  const subnetHosts = opts.subnets.flatMap(hostsOf);
+  opts.progress?.({ phase: 'probe', interfaces: opts.interfaces.length, seconds: opts.probeWindowMs / 1000 });
+  if (subnetHosts.length > 0) opts.progress?.({ phase: 'scan', hosts: subnetHosts.length, ports: opts.ports.length });
+  const [ws, scan] = await Promise.all([
+    wsDiscover({
+      interfaces: opts.interfaces,
+      windowMs: opts.probeWindowMs,
+      multicastAddress: opts.multicastAddress,
+      port: opts.multicastPort,
+      unicastHosts: subnetHosts,
+      multicast: opts.multicast !== false,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    }),
+    scanHosts(subnetHosts, opts.ports, { callTimeoutMs: opts.callTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }),
+  ]);
+
+  const targets: Target[] = [];
+  const covered = new Set<string>();
+  const endpoints = new Set<string>();
+  for (const r of ws.responders) {
+    // The same camera answers once per interface and per NIC: one endpoint, one device.
+    if (r.endpoint && endpoints.has(r.endpoint)) continue;
+    if (r.endpoint) endpoints.add(r.endpoint);
+    targets.push({ urls: r.urls, endpointRef: r.endpoint || null, source: 'discovery' });
+    r.urls.forEach((u) => covered.add(hostPort(u)));
+  }
+  for (const hit of scan.hits) {
+    if (covered.has(`${hit.host}:${hit.port}`)) continue;
+    covered.add(`${hit.host}:${hit.port}`);
+    targets.push({ urls: [hit.url], endpointRef: null, source: 'scan' });
+  }
+  for (const url of opts.manualOnvifUrls ?? []) {
+    if (covered.has(hostPort(url))) continue;
+    targets.push({ urls: [url], endpointRef: null, source: 'manual' });
+  }
+
+  opts.progress?.({ phase: 'profile', count: targets.length });
+  const devices: DeviceReport[] = new Array<DeviceReport>(targets.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < targets.length && !opts.signal?.aborted) {
+      const i = next++;
+      devices[i] = await probeTarget(targets[i]!, opts);
+      opts.progress?.({ phase: 'device', done: ++done, total: targets.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DEVICE_CONCURRENCY, targets.length) }, worker));
+  return { devices: devices.filter(Boolean), ignored: [...ws.ignored, ...scan.misses], interfaces: ws.interfaces };
+}
+
+/** Tries each candidate URL until one connects; later steps' failures are final. */
+async function probeTarget(target: Target, opts: DiscoverOptions): Promise<DeviceReport> {
+  let report: DeviceReport | null = null;
+  for (const url of target.urls) {
+    report = await probeDevice(
+      { onvifUrl: url, endpointRef: target.endpointRef, source: target.source },
+      { credentials: opts.credentials, timeoutMs: opts.callTimeoutMs, maxInFlight: opts.maxInFlightPerCamera },
+    );
+    const e = report.error;
+    const unreachable = e && (e.step === 'connect' || (e.step === 'time' && e.kind === 'timeout'));
+    if (!unreachable) break;
+  }
+  return report!;
+}
+
+function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
+  }
+}
