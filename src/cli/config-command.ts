@@ -18,7 +18,12 @@ export function registerConfigCommand(program: Command, io: Io): void {
         if (opts.json) printJson(io, { file, valid: true, problems: [] });
         else
           io.out(
-            t('config.ok', { file, site: cfg.site.id, cameras: cfg.cameras.length, destinations: cfg.destinations.length }),
+            t('config.ok', {
+              file,
+              site: cfg.site.id,
+              cameras: cfg.cameras.length,
+              destinations: cfg.destinations.length,
+            }),
           );
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

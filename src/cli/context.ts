@@ -10,7 +10,8 @@ export const DEFAULT_CONFIG = '/etc/edge-gateway/gateway.yaml';
 
 /** The configuration named by --config, $EDGE_GATEWAY_CONFIG or the default path, if any. */
 export function optionalConfig(io: Io, file?: string): Config | null {
-  const path = file ?? process.env.EDGE_GATEWAY_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  const path =
+    file ?? process.env.EDGE_GATEWAY_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   if (!path) return null;
   try {
     return loadConfig(path);
@@ -29,7 +30,10 @@ export function readPasswordFile(file: string): string {
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new ExitError(`cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, EXIT.usage);
+    throw new ExitError(
+      `cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      EXIT.usage,
+    );
   }
   const password = text.replace(/\r?\n$/, '');
   if (!password) throw new ExitError(`the password file ${file} is empty`, EXIT.usage);

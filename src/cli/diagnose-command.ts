@@ -20,7 +20,9 @@ const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const
 export function registerDiagnoseCommand(program: Command, io: Io): void {
   program
     .command('diagnose')
-    .description('check one camera step by step: TCP, ONVIF time, auth, profiles, stream URI, RTSP, key frame, snapshot')
+    .description(
+      'check one camera step by step: TCP, ONVIF time, auth, profiles, stream URI, RTSP, key frame, snapshot',
+    )
     .argument('<target>', 'camera address: host, host:port or the device service URL')
     .option('--json', 'print JSON instead of text')
     .option('--username <user>', 'camera user name')
@@ -29,12 +31,19 @@ export function registerDiagnoseCommand(program: Command, io: Io): void {
     .option('--config <file>', 'configuration file (default credentials and timeouts)')
     .action(async (target: string, flags: DiagnoseFlags) => {
       if (!/^(https?:\/\/)?[\w.-]+(:\d{1,5})?(\/\S*)?$/.test(target)) {
-        throw new ExitError(`target must be host, host:port or http://host:port/path (got ${JSON.stringify(target)})`, EXIT.usage);
+        throw new ExitError(
+          `target must be host, host:port or http://host:port/path (got ${JSON.stringify(target)})`,
+          EXIT.usage,
+        );
       }
       const cfg = optionalConfig(io, flags.config);
-      const timeout = flags.timeout === undefined ? (cfg?.discovery.callTimeoutSeconds ?? 6) : Number(flags.timeout);
+      const timeout =
+        flags.timeout === undefined ? (cfg?.discovery.callTimeoutSeconds ?? 6) : Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 120) {
-        throw new ExitError(`--timeout must be seconds between 0 and 120 (got ${JSON.stringify(flags.timeout)})`, EXIT.usage);
+        throw new ExitError(
+          `--timeout must be seconds between 0 and 120 (got ${JSON.stringify(flags.timeout)})`,
+          EXIT.usage,
+        );
       }
       const result = await diagnose(target, {
         credentials: credentialsFrom(flags, cfg?.discovery),
@@ -50,7 +59,11 @@ export function registerDiagnoseCommand(program: Command, io: Io): void {
           if (c.hint && c.status !== 'pass' && c.status !== 'skip') io.out(`        -> ${c.hint}`);
         }
         const failed = result.checks.find((c) => c.status === 'fail');
-        io.out(failed ? t('diagnose.verdict.fail', { step: failed.id }) : t(verdict === 'warn' ? 'diagnose.verdict.warn' : 'diagnose.verdict.pass'));
+        io.out(
+          failed
+            ? t('diagnose.verdict.fail', { step: failed.id })
+            : t(verdict === 'warn' ? 'diagnose.verdict.warn' : 'diagnose.verdict.pass'),
+        );
       }
       process.exitCode = verdict === 'fail' ? EXIT.checkFailed : EXIT.ok;
     });

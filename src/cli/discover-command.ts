@@ -27,16 +27,29 @@ interface DiscoverFlags {
 export function registerDiscoverCommand(program: Command, io: Io): void {
   program
     .command('discover')
-    .description('find ONVIF cameras by multicast, subnet scan and manual entries; read their profiles and stream URIs')
+    .description(
+      'find ONVIF cameras by multicast, subnet scan and manual entries; read their profiles and stream URIs',
+    )
     .option('--json', 'print JSON instead of a table')
     .option('--timeout <seconds>', 'how long to gather WS-Discovery replies (default 3)')
     .option('--scan <cidr>', 'also scan this IPv4 range by unicast (repeatable)', collect)
-    .option('--port <port>', 'ONVIF port for the scan (repeatable; default 80, 8000, 8080, 8899, 2020, 8088)', collect)
-    .option('--interface <name>', 'probe only this interface (repeatable; default every IPv4 interface)', collect)
+    .option(
+      '--port <port>',
+      'ONVIF port for the scan (repeatable; default 80, 8000, 8080, 8899, 2020, 8088)',
+      collect,
+    )
+    .option(
+      '--interface <name>',
+      'probe only this interface (repeatable; default every IPv4 interface)',
+      collect,
+    )
     .option('--username <user>', 'camera user name')
     .option('--password-file <file>', 'file holding the camera password ("-" for standard input)')
     .option('--config <file>', 'configuration file (discovery settings, default credentials, store)')
-    .option('--db <file>', 'save the inventory to this SQLite file (default: store.path of the configuration)')
+    .option(
+      '--db <file>',
+      'save the inventory to this SQLite file (default: store.path of the configuration)',
+    )
     .option('--no-save', 'do not update the inventory')
     .addOption(new Option('--no-multicast', 'skip multicast probes (subnet scan and manual entries only)'))
     .action(async (flags: DiscoverFlags) => {
@@ -58,7 +71,8 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
   const d = cfg?.discovery;
   const ports = (flags.port ?? []).map((p) => {
     const n = Number(p);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
     return n;
   });
   const credentials = credentialsFrom(flags, d);
@@ -105,7 +119,12 @@ function progressLine(e: DiscoverProgress): string {
 }
 
 function identityOf(r: DeviceReport): string {
-  return cameraIdentity({ endpointRef: r.endpointRef, serial: r.info?.serial, manufacturer: r.info?.manufacturer, address: `${r.address}:${new URL(r.onvifUrl).port || 80}` });
+  return cameraIdentity({
+    endpointRef: r.endpointRef,
+    serial: r.info?.serial,
+    manufacturer: r.info?.manufacturer,
+    address: `${r.address}:${new URL(r.onvifUrl).port || 80}`,
+  });
 }
 
 function defaultId(r: DeviceReport): string {

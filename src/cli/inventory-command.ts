@@ -23,7 +23,14 @@ export function registerInventoryCommand(program: Command, io: Io): void {
         io.out(
           table(
             ['ID', 'ADDRESS', 'DEVICE', 'SOURCE', 'LAST SEEN', 'LAST ERROR'],
-            cameras.map((c) => [c.id, c.address, [c.manufacturer, c.model].filter(Boolean).join(' '), c.source, c.lastSeen, c.lastError]),
+            cameras.map((c) => [
+              c.id,
+              c.address,
+              [c.manufacturer, c.model].filter(Boolean).join(' '),
+              c.source,
+              c.lastSeen,
+              c.lastError,
+            ]),
           ),
         );
       } finally {

@@ -10,7 +10,7 @@ import { processIo, type Io } from './output.ts';
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('edge-gateway')
-    .description('Camera edge gateway: discover, diagnose and relay a site\'s cameras')
+    .description("Camera edge gateway: discover, diagnose and relay a site's cameras")
     .version(process.env.npm_package_version ?? '0.1.0')
     .addOption(new Option('--lang <lang>', 'language of messages').choices(['en', 'vi']))
     .showHelpAfterError()
@@ -35,7 +35,11 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;

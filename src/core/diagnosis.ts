@@ -3,7 +3,16 @@ export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 export type CheckId = 'tcp' | 'time' | 'auth' | 'profiles' | 'stream-uri' | 'rtsp' | 'keyframe' | 'snapshot';
 
-export const CHECK_ORDER: readonly CheckId[] = ['tcp', 'time', 'auth', 'profiles', 'stream-uri', 'rtsp', 'keyframe', 'snapshot'];
+export const CHECK_ORDER: readonly CheckId[] = [
+  'tcp',
+  'time',
+  'auth',
+  'profiles',
+  'stream-uri',
+  'rtsp',
+  'keyframe',
+  'snapshot',
+];
 
 export interface Check {
   id: CheckId;

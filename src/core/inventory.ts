@@ -25,7 +25,8 @@ export interface InventoryCamera {
 }
 
 const UUID = /^(?:urn:uuid:|uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-const MAC = /([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/i;
+const MAC =
+  /([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/i;
 
 export function uuidOf(endpointRef: string | null | undefined): string | null {
   const m = endpointRef ? UUID.exec(endpointRef.trim()) : null;
@@ -52,7 +53,8 @@ export function cameraIdentity(c: {
 }): string {
   const uuid = uuidOf(c.endpointRef);
   if (uuid) return `uuid:${uuid}`;
-  const mac = c.mac ?? macOf(c.endpointRef);
+  // Normalised, so "AA-BB-..." from one source and "aa:bb:..." from another give one identity.
+  const mac = macOf(c.mac) ?? macOf(c.endpointRef);
   const serial = c.serial?.trim() || '';
   if (mac || serial) return `hw:${mac ?? '-'}/${(c.manufacturer ?? '').trim().toLowerCase()}/${serial}`;
   return `addr:${c.address ?? 'unknown'}`;
@@ -60,7 +62,15 @@ export function cameraIdentity(c: {
 
 /** A short human id: vendor and the tail of the identity, e.g. "hikvision-3f9a1c". */
 export function suggestCameraId(identity: string, manufacturer: string | null): string {
-  const vendor = (manufacturer ?? 'camera').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 20) || 'camera';
-  const tail = identity.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-6);
+  const vendor =
+    (manufacturer ?? 'camera')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 20)
+      .replace(/^-|-$/g, '') || 'camera';
+  const tail = identity
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(-6);
   return `${vendor}-${tail}`;
 }

@@ -22,7 +22,8 @@ export function inSubnet(ip: string, cidr: string): boolean {
   const [base, bitsText] = cidr.split('/');
   const a = ipv4ToInt(ip);
   const b = ipv4ToInt(base ?? '');
-  const bits = Number(bitsText);
+  // "10.0.0.0/" must not read as /0, which would put every address on the subnet.
+  const bits = /^\d{1,2}$/.test(bitsText ?? '') ? Number(bitsText) : NaN;
   if (a === null || b === null || !(bits >= 0 && bits <= 32)) return false;
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   return (a & mask) === (b & mask);
@@ -32,7 +33,7 @@ export function inSubnet(ip: string, cidr: string): boolean {
 export function hostsOf(cidr: string): string[] {
   const [base, bitsText] = cidr.split('/');
   const b = ipv4ToInt(base ?? '');
-  const bits = Number(bitsText);
+  const bits = /^\d{1,2}$/.test(bitsText ?? '') ? Number(bitsText) : NaN;
   if (b === null || !(bits >= 16 && bits <= 32)) return [];
   const size = 2 ** (32 - bits);
   const start = (b & ((0xffffffff << (32 - bits)) >>> 0)) >>> 0;
@@ -55,7 +56,9 @@ export function candidateUrls(xaddrs: string[], source: string, interfaceCidr: s
     }
   });
   const parsed = urls.filter((u) => ipv4ToInt(u.hostname) !== null);
-  const onSubnet = parsed.filter((u) => u.hostname === source || (interfaceCidr !== null && inSubnet(u.hostname, interfaceCidr)));
+  const onSubnet = parsed.filter(
+    (u) => u.hostname === source || (interfaceCidr !== null && inSubnet(u.hostname, interfaceCidr)),
+  );
   onSubnet.sort((a, b) => Number(b.hostname === source) - Number(a.hostname === source));
   const out = onSubnet.map((u) => u.href);
   // An IPv6-only or link-local XAddr still tells us the port and path.

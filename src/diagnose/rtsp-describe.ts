@@ -25,7 +25,11 @@ export class RtspError extends Error {
 
 const MAX_RESPONSE = 64 * 1024;
 
-function exchange(url: URL, request: string, timeoutMs: number): Promise<{ status: number; reason: string; headers: [string, string][]; body: string }> {
+function exchange(
+  url: URL,
+  request: string,
+  timeoutMs: number,
+): Promise<{ status: number; reason: string; headers: [string, string][]; body: string }> {
   return new Promise((resolve, reject) => {
     const port = Number(url.port) || (url.protocol === 'rtsps:' ? 322 : 554);
     const socket =
@@ -33,14 +37,22 @@ function exchange(url: URL, request: string, timeoutMs: number): Promise<{ statu
         ? tls.connect({ host: url.hostname, port, rejectUnauthorized: false })
         : net.connect({ host: url.hostname, port });
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => fail(new RtspError('timeout', `no RTSP answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new RtspError('timeout', `no RTSP answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();
       reject(err);
     };
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      const kind = err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'unreachable' : 'network';
+      const kind =
+        err.code === 'ECONNREFUSED'
+          ? 'refused'
+          : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH'
+            ? 'unreachable'
+            : 'network';
       fail(new RtspError(kind, err.code ?? err.message));
     });
     socket.on('data', (chunk: Buffer) => {
@@ -60,13 +72,22 @@ function exchange(url: URL, request: string, timeoutMs: number): Promise<{ statu
       if (buf.length < end + 4 + length) return;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ status: Number(m[1]), reason: m[2] ?? '', headers, body: buf.subarray(end + 4, end + 4 + length).toString('utf8') });
+      resolve({
+        status: Number(m[1]),
+        reason: m[2] ?? '',
+        headers,
+        body: buf.subarray(end + 4, end + 4 + length).toString('utf8'),
+      });
     });
     socket.write(request);
   });
 }
 
-export async function rtspDescribe(uri: string, creds: Credentials | null, timeoutMs: number): Promise<DescribeResult> {
+export async function rtspDescribe(
+  uri: string,
+  creds: Credentials | null,
+  timeoutMs: number,
+): Promise<DescribeResult> {
   const url = new URL(uri);
   const bare = `${url.protocol}//${url.host}${url.pathname}${url.search}`;
   const request = (cseq: number, auth?: string) =>
@@ -77,7 +98,10 @@ export async function rtspDescribe(uri: string, creds: Credentials | null, timeo
     const auth = authorizationFor(challenges, 'DESCRIBE', bare, creds);
     if (auth) res = await exchange(url, request(2, auth), timeoutMs);
   }
-  const media = res.body.split(/\r?\n/).filter((l) => l.startsWith('m=')).map((l) => l.slice(2));
+  const media = res.body
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('m='))
+    .map((l) => l.slice(2));
   const codecs = res.body
     .split(/\r?\n/)
     .flatMap((l) => /^a=rtpmap:\d+ ([A-Za-z0-9-]+)\//.exec(l)?.[1] ?? [])

@@ -8,10 +8,20 @@ interface DigestCapable {
 }
 
 /** The Authorization header for a challenge, or Basic when the server asked for Basic. */
-export function authorizationFor(challenges: string[], method: string, uri: string, creds: Credentials): string | null {
+export function authorizationFor(
+  challenges: string[],
+  method: string,
+  uri: string,
+  creds: Credentials,
+): string | null {
   const digest = challenges.filter((c) => /^Digest\s/i.test(c));
   if (digest.length > 0) {
-    const cam = new onvif.Cam({ hostname: 'unused', username: creds.username, password: creds.password, autoconnect: false }) as unknown as DigestCapable;
+    const cam = new onvif.Cam({
+      hostname: 'unused',
+      username: creds.username,
+      password: creds.password,
+      autoconnect: false,
+    }) as unknown as DigestCapable;
     return cam.digestAuth(digest, { method, path: uri });
   }
   if (challenges.some((c) => /^Basic\b/i.test(c))) {

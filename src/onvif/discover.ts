@@ -49,7 +49,8 @@ const DEVICE_CONCURRENCY = 8;
 export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const subnetHosts = opts.subnets.flatMap(hostsOf);
   opts.progress?.({ phase: 'probe', interfaces: opts.interfaces.length, seconds: opts.probeWindowMs / 1000 });
-  if (subnetHosts.length > 0) opts.progress?.({ phase: 'scan', hosts: subnetHosts.length, ports: opts.ports.length });
+  if (subnetHosts.length > 0)
+    opts.progress?.({ phase: 'scan', hosts: subnetHosts.length, ports: opts.ports.length });
   const [ws, scan] = await Promise.all([
     wsDiscover({
       interfaces: opts.interfaces,
@@ -60,7 +61,10 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       multicast: opts.multicast !== false,
       ...(opts.signal ? { signal: opts.signal } : {}),
     }),
-    scanHosts(subnetHosts, opts.ports, { callTimeoutMs: opts.callTimeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }),
+    scanHosts(subnetHosts, opts.ports, {
+      callTimeoutMs: opts.callTimeoutMs,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    }),
   ]);
 
   const targets: Target[] = [];
@@ -95,7 +99,11 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(DEVICE_CONCURRENCY, targets.length) }, worker));
-  return { devices: devices.filter(Boolean), ignored: [...ws.ignored, ...scan.misses], interfaces: ws.interfaces };
+  return {
+    devices: devices.filter(Boolean),
+    ignored: [...ws.ignored, ...scan.misses],
+    interfaces: ws.interfaces,
+  };
 }
 
 /** Tries each candidate URL until one connects; later steps' failures are final. */
@@ -104,7 +112,11 @@ async function probeTarget(target: Target, opts: DiscoverOptions): Promise<Devic
   for (const url of target.urls) {
     report = await probeDevice(
       { onvifUrl: url, endpointRef: target.endpointRef, source: target.source },
-      { credentials: opts.credentials, timeoutMs: opts.callTimeoutMs, maxInFlight: opts.maxInFlightPerCamera },
+      {
+        credentials: opts.credentials,
+        timeoutMs: opts.callTimeoutMs,
+        maxInFlight: opts.maxInFlightPerCamera,
+      },
     );
     const e = report.error;
     const unreachable = e && (e.step === 'connect' || (e.step === 'time' && e.kind === 'timeout'));

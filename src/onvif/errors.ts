@@ -43,5 +43,8 @@ export function networkKind(code: string | undefined): OnvifErrorKind {
 
 /** Errors after which no further call to the device makes sense (and retrying could lock the account). */
 export function isFatal(err: unknown): boolean {
-  return err instanceof OnvifError && ['not-authorized', 'locked', 'no-credentials', 'timeout', 'refused', 'unreachable'].includes(err.kind);
+  return (
+    err instanceof OnvifError &&
+    ['not-authorized', 'locked', 'no-credentials', 'timeout', 'refused', 'unreachable'].includes(err.kind)
+  );
 }

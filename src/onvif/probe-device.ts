@@ -97,7 +97,9 @@ async function readProfiles(
 ): Promise<{ version: 1 | 2; profiles: MediaProfile[] }> {
   if (endpoints.media2) {
     try {
-      const profiles = parseProfiles2(await session.call(session.serviceUrl(endpoints.media2), req.getProfiles2()));
+      const profiles = parseProfiles2(
+        await session.call(session.serviceUrl(endpoints.media2), req.getProfiles2()),
+      );
       if (profiles.length > 0) return { version: 2, profiles };
     } catch (err) {
       if (isFatal(err)) throw err;
@@ -107,10 +109,16 @@ async function readProfiles(
   return { version: 1, profiles };
 }
 
-async function readUris(session: DeviceSession, endpoints: ServiceEndpoints, version: 1 | 2, report: DeviceReport): Promise<void> {
+async function readUris(
+  session: DeviceSession,
+  endpoints: ServiceEndpoints,
+  version: 1 | 2,
+  report: DeviceReport,
+): Promise<void> {
   const service = session.serviceUrl(version === 2 ? endpoints.media2 : endpoints.media);
   const video = report.profiles.filter((p) => p.encoding !== null);
-  if (video.length > MAX_URI_PROFILES) report.notes.push(`${video.length} video profiles; read URIs of the first ${MAX_URI_PROFILES}`);
+  if (video.length > MAX_URI_PROFILES)
+    report.notes.push(`${video.length} video profiles; read URIs of the first ${MAX_URI_PROFILES}`);
   const ctx = { cameraHost: session.deviceUrl.hostname, reachedHost: session.deviceUrl.hostname };
   for (const profile of video.slice(0, MAX_URI_PROFILES)) {
     try {

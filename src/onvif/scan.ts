@@ -39,13 +39,21 @@ function pathsFor(port: number): string[] {
   return port === 2020 ? ['/onvif/device_service', '/onvif/service'] : ['/onvif/device_service'];
 }
 
-async function probeOne(host: string, port: number, callTimeoutMs: number): Promise<ScanHit | ScanMiss | null> {
+async function probeOne(
+  host: string,
+  port: number,
+  callTimeoutMs: number,
+): Promise<ScanHit | ScanMiss | null> {
   if (!(await tcpOpen(host, port, CONNECT_TIMEOUT_MS))) return null;
   let reason = 'no answer';
   for (const path of pathsFor(port)) {
     const url = `http://${host}:${port}${path}`;
     try {
-      const res = await postSoap(new URL(url), getSystemDateAndTime(), { credentials: null, securityHeader: '', timeoutMs: callTimeoutMs });
+      const res = await postSoap(new URL(url), getSystemDateAndTime(), {
+        credentials: null,
+        securityHeader: '',
+        timeoutMs: callTimeoutMs,
+      });
       soapBody(res.xml);
       return { url, host, port };
     } catch (err) {

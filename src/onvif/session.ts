@@ -7,7 +7,13 @@ import { XmlError, type XmlNode } from './xml.ts';
 import { NotSoapError, parseFault, soapBody } from './parse/envelope.ts';
 import { clockOffsetMs, parseSystemDateAndTime } from './parse/system-date-time.ts';
 import { getSystemDateAndTime } from './parse/requests.ts';
-import { postSoap, usernameToken, type Credentials, type RawResponse, type SoapRequest } from './transport.ts';
+import {
+  postSoap,
+  usernameToken,
+  type Credentials,
+  type RawResponse,
+  type SoapRequest,
+} from './transport.ts';
 
 export interface SessionOptions {
   credentials: Credentials | null;
@@ -36,7 +42,8 @@ export class DeviceSession {
     try {
       const u = new URL(xaddr.trim());
       u.hostname = this.deviceUrl.hostname;
-      if (!u.port && this.deviceUrl.port && u.protocol === this.deviceUrl.protocol) u.port = this.deviceUrl.port;
+      if (!u.port && this.deviceUrl.port && u.protocol === this.deviceUrl.protocol)
+        u.port = this.deviceUrl.port;
       return u;
     } catch {
       return this.deviceUrl;
@@ -61,7 +68,8 @@ export class DeviceSession {
       if (this.rejected) throw this.rejected;
       for (;;) {
         const creds = this.opts.credentials;
-        const header = creds && this.scheme !== 'http-digest' ? usernameToken(creds, Date.now() + this.offsetMs) : '';
+        const header =
+          creds && this.scheme !== 'http-digest' ? usernameToken(creds, Date.now() + this.offsetMs) : '';
         const res = await this.post(service, request, header);
         try {
           this.bodyOf(res, true);
@@ -106,22 +114,41 @@ export class DeviceSession {
       body = soapBody(res.xml);
     } catch (err) {
       if (res.status === 401) {
-        throw new OnvifError(this.opts.credentials || !authenticated ? 'not-authorized' : 'no-credentials', 'HTTP 401 without a Digest challenge', { status: 401 });
+        throw new OnvifError(
+          this.opts.credentials || !authenticated ? 'not-authorized' : 'no-credentials',
+          'HTTP 401 without a Digest challenge',
+          { status: 401 },
+        );
       }
-      if (err instanceof XmlError) throw new OnvifError(err.kind, `invalid XML: ${err.message}`, { status: res.status });
-      if (err instanceof NotSoapError) throw new OnvifError('not-onvif', `HTTP ${res.status}, not a SOAP response`, { status: res.status });
+      if (err instanceof XmlError)
+        throw new OnvifError(err.kind, `invalid XML: ${err.message}`, { status: res.status });
+      if (err instanceof NotSoapError)
+        throw new OnvifError('not-onvif', `HTTP ${res.status}, not a SOAP response`, { status: res.status });
       throw err;
     }
     const fault = parseFault(body);
     if (fault) {
       const sub = fault.subcode ?? '';
-      if (/NotAuthori[sz]ed|FailedAuthentication|InvalidSecurity/i.test(sub) || /not ?authori[sz]ed|auth/i.test(fault.reason)) {
-        if (!this.opts.credentials) throw new OnvifError('no-credentials', 'the device requires credentials', { status: res.status, subcode: sub });
+      if (
+        /NotAuthori[sz]ed|FailedAuthentication|InvalidSecurity/i.test(sub) ||
+        /not ?authori[sz]ed|auth/i.test(fault.reason)
+      ) {
+        if (!this.opts.credentials)
+          throw new OnvifError('no-credentials', 'the device requires credentials', {
+            status: res.status,
+            subcode: sub,
+          });
         const kind = /lock/i.test(fault.reason) ? 'locked' : 'not-authorized';
-        throw new OnvifError(kind, `credentials rejected: ${fault.reason || sub}`, { status: res.status, subcode: sub });
+        throw new OnvifError(kind, `credentials rejected: ${fault.reason || sub}`, {
+          status: res.status,
+          subcode: sub,
+        });
       }
       const kind = /ActionNotSupported|NoSuchService|NotSupported/i.test(sub) ? 'unsupported' : 'fault';
-      throw new OnvifError(kind, `SOAP fault ${sub || fault.code}: ${fault.reason}`.trim(), { status: res.status, subcode: sub });
+      throw new OnvifError(kind, `SOAP fault ${sub || fault.code}: ${fault.reason}`.trim(), {
+        status: res.status,
+        subcode: sub,
+      });
     }
     if (res.status >= 400) throw new OnvifError('not-onvif', `HTTP ${res.status}`, { status: res.status });
     return body;

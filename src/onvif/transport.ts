@@ -41,7 +41,10 @@ interface CamInternals {
 }
 
 const xmlEscape = (s: string) =>
-  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
 
 /** WS-UsernameToken PasswordDigest, hashed as UTF-8 (the package uses ASCII, which breaks Vietnamese passwords). */
 export function usernameToken(creds: Credentials, cameraNowMs: number): string {
@@ -70,7 +73,9 @@ export function envelope(body: string, securityHeader = ''): string {
 /** An agent that counts bytes per socket and can cut every socket it made. */
 function cappedAgent(secure: boolean, maxBytes: number, onOverflow: () => void) {
   const sockets = new Set<Socket>();
-  const agent = secure ? new https.Agent({ keepAlive: false, rejectUnauthorized: false }) : new http.Agent({ keepAlive: false });
+  const agent = secure
+    ? new https.Agent({ keepAlive: false, rejectUnauthorized: false })
+    : new http.Agent({ keepAlive: false });
   const withCreate = agent as unknown as { createConnection: (...args: unknown[]) => Socket };
   const create = withCreate.createConnection.bind(agent);
   withCreate.createConnection = (...args: unknown[]) => {
@@ -133,19 +138,28 @@ export function postSoap(
     cam.on('rawResponse', (xml, status) => (raw = { xml, status }));
     const headers: Record<string, string> = {};
     const body = envelope(request.body, opts.securityHeader);
-    cam._request({ body, action: request.action, service: url.pathname + url.search, headers }, (err, _data, xml, status) => {
-      const usedDigest = headers.Authorization !== undefined;
-      const response = raw ?? (xml !== undefined && status !== undefined ? { xml, status } : null);
-      if (response) return finish(() => resolve({ ...response, usedDigest }));
-      const e = err as (Error & { code?: string }) | null;
-      if (e && /Digest authentication failed/.test(e.message)) {
-        return finish(() => reject(new OnvifError('not-authorized', 'HTTP Digest credentials rejected', { status: 401 })));
-      }
-      if (e && /Digest authentication headers not found/.test(e.message)) {
-        return finish(() => reject(new OnvifError('not-authorized', 'HTTP 401 without a usable Digest challenge', { status: 401 })));
-      }
-      const kind = e?.message === 'Network timeout' ? 'timeout' : networkKind(e?.code);
-      finish(() => reject(new OnvifError(kind, e ? `${e.code ?? ''} ${e.message}`.trim() : 'no response')));
-    });
+    cam._request(
+      { body, action: request.action, service: url.pathname + url.search, headers },
+      (err, _data, xml, status) => {
+        const usedDigest = headers.Authorization !== undefined;
+        const response = raw ?? (xml !== undefined && status !== undefined ? { xml, status } : null);
+        if (response) return finish(() => resolve({ ...response, usedDigest }));
+        const e = err;
+        if (e && /Digest authentication failed/.test(e.message)) {
+          return finish(() =>
+            reject(new OnvifError('not-authorized', 'HTTP Digest credentials rejected', { status: 401 })),
+          );
+        }
+        if (e && /Digest authentication headers not found/.test(e.message)) {
+          return finish(() =>
+            reject(
+              new OnvifError('not-authorized', 'HTTP 401 without a usable Digest challenge', { status: 401 }),
+            ),
+          );
+        }
+        const kind = e?.message === 'Network timeout' ? 'timeout' : networkKind(e?.code);
+        finish(() => reject(new OnvifError(kind, e ? `${e.code ?? ''} ${e.message}`.trim() : 'no response')));
+      },
+    );
   });
 }

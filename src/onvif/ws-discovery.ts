@@ -56,23 +56,32 @@ export function probeInterfaces(names: string[]): { found: ProbeInterface[]; mis
   return { found, missing: names.filter((n) => !(n in all)) };
 }
 
-export async function wsDiscover(opts: WsDiscoveryOptions): Promise<{ responders: Responder[]; ignored: IgnoredReply[]; interfaces: ProbeInterface[] }> {
+export async function wsDiscover(
+  opts: WsDiscoveryOptions,
+): Promise<{ responders: Responder[]; ignored: IgnoredReply[]; interfaces: ProbeInterface[] }> {
   const { found } = probeInterfaces(opts.interfaces);
   const responders = new Map<string, Responder>();
   const ignored: IgnoredReply[] = [];
   const messageId = `urn:uuid:${randomUUID()}`;
-  const probes = [buildProbe(messageId), buildProbe(`urn:uuid:${randomUUID()}`, null)].map((p) => Buffer.from(p));
+  const probes = [buildProbe(messageId), buildProbe(`urn:uuid:${randomUUID()}`, null)].map((p) =>
+    Buffer.from(p),
+  );
   const sockets: dgram.Socket[] = [];
 
   const onMessage = (iface: ProbeInterface) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
-    if (msg.length > MAX_DATAGRAM_BYTES) return void ignored.push({ source: rinfo.address, reason: `datagram of ${msg.length} bytes` });
+    if (msg.length > MAX_DATAGRAM_BYTES)
+      return void ignored.push({ source: rinfo.address, reason: `datagram of ${msg.length} bytes` });
     let matches: ProbeMatch[];
     try {
       matches = parseProbeMatches(msg.toString('utf8')).matches;
     } catch (err) {
-      return void ignored.push({ source: rinfo.address, reason: `not a WS-Discovery reply: ${(err as Error).message}` });
+      return void ignored.push({
+        source: rinfo.address,
+        reason: `not a WS-Discovery reply: ${(err as Error).message}`,
+      });
     }
-    if (matches.length === 0) return void ignored.push({ source: rinfo.address, reason: 'empty ProbeMatches (not a camera)' });
+    if (matches.length === 0)
+      return void ignored.push({ source: rinfo.address, reason: 'empty ProbeMatches (not a camera)' });
     for (const match of matches) {
       // Replies come once per interface and per probe; the endpoint and address identify a device.
       const key = `${match.endpoint}|${rinfo.address}`;
@@ -91,7 +100,9 @@ export async function wsDiscover(opts: WsDiscoveryOptions): Promise<{ responders
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     sockets.push(socket);
     const label = iface ?? { name: 'unicast', address: '0.0.0.0', cidr: '' };
-    socket.on('error', (err) => ignored.push({ source: label.address, reason: `socket error: ${err.message}` }));
+    socket.on('error', (err) =>
+      ignored.push({ source: label.address, reason: `socket error: ${err.message}` }),
+    );
     socket.on('message', onMessage(label));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -110,7 +121,10 @@ export async function wsDiscover(opts: WsDiscoveryOptions): Promise<{ responders
           socket.setMulticastTTL(1);
           multicast.push(socket);
         } catch (err) {
-          ignored.push({ source: iface.address, reason: `no multicast on ${iface.name}: ${(err as Error).message}` });
+          ignored.push({
+            source: iface.address,
+            reason: `no multicast on ${iface.name}: ${(err as Error).message}`,
+          });
         }
       }
     }
@@ -118,7 +132,8 @@ export async function wsDiscover(opts: WsDiscoveryOptions): Promise<{ responders
     const unicast = unicastHosts.length > 0 ? await open(null) : null;
     // The Probe is sent three times (SOAP-over-UDP repeats: datagrams get lost).
     for (let round = 0; round < 3 && !opts.signal?.aborted; round++) {
-      for (const socket of multicast) for (const p of probes) send(socket, p, opts.port, opts.multicastAddress);
+      for (const socket of multicast)
+        for (const p of probes) send(socket, p, opts.port, opts.multicastAddress);
       if (unicast) for (const host of unicastHosts) for (const p of probes) send(unicast, p, opts.port, host);
       await delay(Math.min(250, opts.windowMs / 4), opts.signal);
     }

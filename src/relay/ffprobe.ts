@@ -31,7 +31,10 @@ export function ffprobeMajor(): Promise<number> {
   return versionCache;
 }
 
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -47,20 +50,35 @@ function run(args: string[], timeoutMs: number): Promise<{ code: number | null; 
 export async function measureStream(uri: string, seconds: number, timeoutMs: number): Promise<StreamMeasure> {
   const major = await ffprobeMajor();
   const args = [
-    '-v', 'error',
-    '-protocol_whitelist', 'tcp,udp,rtp,rtsp,tls,rtsps,srtp',
-    '-rtsp_transport', 'tcp',
-    major >= 5 ? '-timeout' : '-stimeout', String(Math.round(timeoutMs * 1000)),
-    '-select_streams', 'v:0',
-    '-read_intervals', `%+${seconds}`,
-    '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,r_frame_rate:packet=pts_time,size,flags',
-    '-of', 'json',
+    '-v',
+    'error',
+    '-protocol_whitelist',
+    'tcp,udp,rtp,rtsp,tls,rtsps,srtp',
+    '-rtsp_transport',
+    'tcp',
+    major >= 5 ? '-timeout' : '-stimeout',
+    String(Math.round(timeoutMs * 1000)),
+    '-select_streams',
+    'v:0',
+    '-read_intervals',
+    `%+${seconds}`,
+    '-show_entries',
+    'stream=codec_name,width,height,avg_frame_rate,r_frame_rate:packet=pts_time,size,flags',
+    '-of',
+    'json',
     uri,
   ];
   const r = await run(args, timeoutMs + seconds * 1000 + 5000);
-  if (r.code !== 0) throw new FfprobeError(scrubText(r.stderr.trim().split('\n').pop() || `ffprobe exited with ${r.code}`));
+  if (r.code !== 0)
+    throw new FfprobeError(scrubText(r.stderr.trim().split('\n').pop() || `ffprobe exited with ${r.code}`));
   const parsed = JSON.parse(r.stdout) as {
-    streams?: { codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; r_frame_rate?: string }[];
+    streams?: {
+      codec_name?: string;
+      width?: number;
+      height?: number;
+      avg_frame_rate?: string;
+      r_frame_rate?: string;
+    }[];
     packets?: { pts_time?: string; size?: string; flags?: string }[];
   };
   const stream = parsed.streams?.[0];
@@ -72,7 +90,10 @@ export async function measureStream(uri: string, seconds: number, timeoutMs: num
     codec: stream?.codec_name?.toUpperCase() ?? null,
     width: stream?.width ?? null,
     height: stream?.height ?? null,
-    fps: span > 0 ? Math.round(((times.length - 1) / span) * 10) / 10 : rate(stream?.avg_frame_rate) ?? rate(stream?.r_frame_rate),
+    fps:
+      span > 0
+        ? Math.round(((times.length - 1) / span) * 10) / 10
+        : (rate(stream?.avg_frame_rate) ?? rate(stream?.r_frame_rate)),
     bitrateKbps: span > 0 ? Math.round((bytes * 8) / span / 1000) : null,
     keyframe: packets.some((p) => p.flags?.includes('K') ?? false),
     packets: packets.length,

@@ -1,0 +1,143 @@
+// Exact ffmpeg argument lists for the relay's two kinds of process. Pure, so tests can compare
+// them word for word per ffmpeg version.
+//
+// ingest: camera RTSP -> one MPEG-TS copy per destination on its own loopback UDP port.
+//   UDP never blocks the sender, so a stalled destination cannot slow the camera pull.
+// output: loopback UDP -> one destination (RTSP, RTMP, SRT), copied unless transcoding is asked.
+import type { PlannedOutput } from '../core/relay-plan.ts';
+import type { FfmpegVersion } from './ffmpeg-version.ts';
+
+export interface FfmpegCommand {
+  input: string;
+  inputOptions: string[];
+  output: string;
+  outputOptions: string[];
+}
+
+/** Network protocols only: no input may read a local file, whatever URI a camera gives. */
+export const CAMERA_PROTOCOLS = 'rtsp,rtsps,tcp,udp,rtp,srtp,tls';
+export const LOOPBACK_PROTOCOLS = 'udp';
+
+const GLOBAL = [
+  '-hide_banner',
+  '-nostdin',
+  '-loglevel',
+  'error',
+  '-stats_period',
+  '1',
+  '-progress',
+  'pipe:1',
+];
+
+export function udpUrl(port: number): string {
+  return `udp://127.0.0.1:${port}?pkt_size=1316`;
+}
+
+export function ingestCommand(opts: {
+  streamUri: string;
+  udpPorts: number[];
+  audio: boolean;
+  ioTimeoutSeconds: number;
+  version: FfmpegVersion;
+}): FfmpegCommand {
+  const timeoutOption = opts.version.major >= 5 ? '-timeout' : '-stimeout';
+  const outputs = opts.udpPorts.map((p) => `[f=mpegts:onfail=ignore]${udpUrl(p)}`).join('|');
+  return {
+    input: opts.streamUri,
+    inputOptions: [
+      ...GLOBAL,
+      '-protocol_whitelist',
+      CAMERA_PROTOCOLS,
+      '-rtsp_transport',
+      'tcp',
+      timeoutOption,
+      String(Math.round(opts.ioTimeoutSeconds * 1_000_000)),
+      '-fflags',
+      '+genpts+discardcorrupt',
+      '-analyzeduration',
+      '2000000',
+      '-probesize',
+      '2000000',
+    ],
+    output: outputs,
+    outputOptions: [
+      '-map',
+      '0:v:0',
+      ...(opts.audio ? ['-map', '0:a:0?'] : []),
+      '-c',
+      'copy',
+      // Parameter sets before every key frame, so a reader joining mid-stream can decode.
+      '-bsf:v',
+      'dump_extra',
+      '-f',
+      'tee',
+    ],
+  };
+}
+
+function formatFor(protocol: PlannedOutput['protocol']): string[] {
+  switch (protocol) {
+    case 'rtsp':
+    case 'rtsps':
+      return ['-f', 'rtsp', '-rtsp_transport', 'tcp'];
+    case 'rtmp':
+    case 'rtmps':
+      // Honoured once socket buffers fill; the stall watchdog covers the time before that.
+      return ['-f', 'flv', '-rw_timeout', '10000000'];
+    case 'srt':
+      return ['-f', 'mpegts'];
+  }
+}
+
+function codecFor(out: PlannedOutput): string[] {
+  const t = out.transcode;
+  if (!t) return ['-c', 'copy'];
+  const scale = t.width || t.height ? ['-vf', `scale=${t.width ?? -2}:${t.height ?? -2}`] : [];
+  const fps = t.fps ? ['-r', String(t.fps)] : [];
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-b:v',
+    `${t.bitrateKbps}k`,
+    '-maxrate',
+    `${t.bitrateKbps}k`,
+    '-bufsize',
+    `${t.bitrateKbps * 2}k`,
+    '-g',
+    String((t.fps ?? 25) * 2),
+    ...scale,
+    ...fps,
+    ...(out.audio ? ['-c:a', 'copy'] : []),
+  ];
+}
+
+export function outputCommand(opts: { output: PlannedOutput; url: string; udpPort: number }): FfmpegCommand {
+  return {
+    input: `udp://127.0.0.1:${opts.udpPort}?fifo_size=50000&overrun_nonfatal=1`,
+    inputOptions: [
+      ...GLOBAL,
+      '-protocol_whitelist',
+      LOOPBACK_PROTOCOLS,
+      '-f',
+      'mpegts',
+      '-fflags',
+      '+genpts',
+      '-analyzeduration',
+      '1000000',
+      '-probesize',
+      '1000000',
+    ],
+    output: opts.url,
+    outputOptions: [
+      '-map',
+      '0:v:0',
+      ...(opts.output.audio ? ['-map', '0:a:0?'] : []),
+      ...codecFor(opts.output),
+      ...formatFor(opts.output.protocol),
+    ],
+  };
+}

@@ -1,0 +1,189 @@
+// Supervises one ffmpeg by its output, not its PID: a process that makes no progress for
+// stallMs is restarted, and so is any exit (losing a camera exits with code 0). Restarts back
+// off in steps with jitter; a generation counter makes stale timers and exits harmless.
+import type { Logger } from '../log/logger.ts';
+import type { ExitInfo, Progress, RunningFfmpeg } from './ffmpeg-process.ts';
+
+export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
+
+export interface SupervisorOptions {
+  spawn: () => RunningFfmpeg;
+  stallMs: number;
+  graceMs: number;
+  backoffMs: number[];
+  stopTimeoutMs: number;
+  logger: Logger;
+  /** False while the process cannot be blamed for a lack of progress (its camera is down). */
+  judge?: () => boolean;
+  onLaunch?: () => void;
+  onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+  random?: () => number;
+}
+
+export interface SupervisorStatus {
+  state: SupervisedState;
+  fps: number | null;
+  kbps: number | null;
+  lastFrameAgeMs: number | null;
+  restartsLastHour: number;
+  uptimeMs: number | null;
+  lastError: string | null;
+  pid: number | null;
+}
+
+const HOUR = 3_600_000;
+/** Live this long and the back-off starts again from its first step. */
+const STABLE_MS = 60_000;
+
+export class Supervisor {
+  private state: SupervisedState = 'stopped';
+  private generation = 0;
+  private proc: RunningFfmpeg | null = null;
+  private restarts: number[] = [];
+  private failures = 0;
+  private startedAt = 0;
+  private liveSince: number | null = null;
+  private lastAdvanceAt = 0;
+  private last: Progress | null = null;
+  private fps: number | null = null;
+  private kbps: number | null = null;
+  private lastError: string | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  start(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => this.tick(), 500);
+    this.launch();
+  }
+
+  /** Restart now, without counting a failure (e.g. its source restarted). */
+  async restartNow(reason: string): Promise<void> {
+    if (!this.watchdog) return;
+    this.opts.logger.info({ reason }, 'restarting');
+    const old = this.proc;
+    this.generation++;
+    this.proc = null;
+    if (old) await old.terminate(this.opts.stopTimeoutMs);
+    if (this.watchdog) this.launch();
+  }
+
+  async stop(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.retry) clearTimeout(this.retry);
+    this.watchdog = this.retry = null;
+    this.generation++;
+    const proc = this.proc;
+    this.proc = null;
+    this.setState('stopped');
+    if (proc) await proc.terminate(this.opts.stopTimeoutMs);
+  }
+
+  status(now = Date.now()): SupervisorStatus {
+    this.restarts = this.restarts.filter((t) => t > now - HOUR);
+    const live = this.state === 'live';
+    return {
+      state: this.state,
+      fps: live ? this.fps : null,
+      kbps: live ? this.kbps : null,
+      lastFrameAgeMs: this.last ? now - this.lastAdvanceAt : null,
+      restartsLastHour: this.restarts.length,
+      uptimeMs: this.liveSince !== null && live ? now - this.liveSince : null,
+      lastError: this.lastError,
+      pid: this.proc?.pid ?? null,
+    };
+  }
+
+  private setState(next: SupervisedState): void {
+    const prev = this.state;
+    if (prev === next) return;
+    this.state = next;
+    this.opts.onStateChange?.(next, prev);
+  }
+
+  private launch(): void {
+    const gen = ++this.generation;
+    const now = Date.now();
+    this.startedAt = this.lastAdvanceAt = now;
+    this.last = null;
+    this.liveSince = null;
+    this.setState('starting');
+    const proc = this.opts.spawn();
+    this.proc = proc;
+    proc.onProgress((p) => gen === this.generation && this.onProgress(p));
+    void proc.exited.then(
+      (info) => gen === this.generation && this.fail(`ffmpeg exited (${describeExit(info)})`, info.tail),
+    );
+    this.opts.onLaunch?.();
+  }
+
+  private onProgress(p: Progress): void {
+    const prev = this.last;
+    this.last = p;
+    const advanced =
+      !prev || p.frame > prev.frame || p.totalSize > prev.totalSize || p.outTimeUs > prev.outTimeUs;
+    if (!advanced || p.frame === 0) return;
+    if (prev) {
+      const dt = (p.at - prev.at) / 1000;
+      if (dt > 0) {
+        this.fps = Math.round(((p.frame - prev.frame) / dt) * 10) / 10;
+        this.kbps = p.totalSize > 0 ? Math.round(((p.totalSize - prev.totalSize) * 8) / dt / 1000) : null;
+      }
+    }
+    this.lastAdvanceAt = p.at;
+    if (this.state !== 'live') {
+      this.liveSince = p.at;
+      this.setState('live');
+    } else if (this.liveSince !== null && p.at - this.liveSince > STABLE_MS) {
+      this.failures = 0;
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    if (this.state !== 'starting' && this.state !== 'live') return;
+    if (this.opts.judge && !this.opts.judge()) {
+      // Not this process's fault: hold the clocks so it is judged from when it can deliver.
+      this.startedAt = this.lastAdvanceAt = now;
+      return;
+    }
+    if (this.state === 'starting' && now - this.startedAt > this.opts.graceMs) {
+      this.fail(`no frames within ${this.opts.graceMs / 1000} s of starting`, this.proc?.tail() ?? []);
+    } else if (this.state === 'live' && now - this.lastAdvanceAt > this.opts.stallMs) {
+      this.setState('stalled');
+      this.fail(
+        `stalled: no progress for ${Math.round((now - this.lastAdvanceAt) / 1000)} s`,
+        this.proc?.tail() ?? [],
+      );
+    }
+  }
+
+  private fail(reason: string, tail: string[]): void {
+    if (!this.watchdog) return;
+    const gen = ++this.generation;
+    const proc = this.proc;
+    this.proc = null;
+    this.lastError = reason;
+    this.restarts.push(Date.now());
+    const steps = this.opts.backoffMs;
+    const base = steps[Math.min(this.failures, steps.length - 1)] ?? 1000;
+    const delay = Math.round(base * (0.8 + 0.4 * (this.opts.random ?? Math.random)()));
+    this.failures++;
+    this.opts.logger.warn(
+      { reason, stderr: tail, retryInMs: delay, failures: this.failures },
+      'ffmpeg failed',
+    );
+    this.setState('backing-off');
+    void proc?.terminate(this.opts.stopTimeoutMs);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (gen === this.generation && this.watchdog) this.launch();
+    }, delay);
+  }
+}
+
+function describeExit(info: ExitInfo): string {
+  return info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+}
