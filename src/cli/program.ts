@@ -5,6 +5,8 @@ import { registerConfigCommand } from './config-command.ts';
 import { registerDiscoverCommand } from './discover-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerInventoryCommand } from './inventory-command.ts';
+import { registerRunCommand } from './run-command.ts';
+import { registerStatusCommand } from './status-command.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { processIo, type Io } from './output.ts';
 
@@ -24,6 +26,8 @@ export function buildProgram(io: Io = processIo): Command {
   registerDiagnoseCommand(program, io);
   registerInventoryCommand(program, io);
   registerConfigCommand(program, io);
+  registerRunCommand(program, io);
+  registerStatusCommand(program, io);
   return program;
 }
 

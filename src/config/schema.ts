@@ -4,22 +4,38 @@ import { z } from 'zod';
 
 const slug = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'must be 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit',
+  );
 
 const cidr = z
   .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR range such as 192.168.1.0/24')
-  .refine((v) => v.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'has an octet above 255')
+  .regex(
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/,
+    'must be an IPv4 CIDR range such as 192.168.1.0/24',
+  )
+  .refine(
+    (v) =>
+      v
+        .split('/')[0]!
+        .split('.')
+        .every((o) => Number(o) <= 255),
+    'has an octet above 255',
+  )
   .refine((v) => Number(v.split('/')[1]) >= 16, 'is wider than /16: scanning it would take hours; split it');
 
 const port = z.number().int().min(1).max(65535);
 const seconds = (def: number, max: number) => z.number().positive().max(max).default(def);
 
 function urlWithScheme(schemes: string[]) {
-  return z.string().refine((v) => {
-    const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v.trim());
-    return !!m && schemes.includes(m[1]!.toLowerCase());
-  }, `must be a URL starting with ${schemes.map((s) => s + '://').join(', ')}`);
+  return z.string().refine(
+    (v) => {
+      const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v.trim());
+      return !!m && schemes.includes(m[1]!.toLowerCase());
+    },
+    `must be a URL starting with ${schemes.map((s) => s + '://').join(', ')}`,
+  );
 }
 
 const credentials = {
@@ -28,7 +44,9 @@ const credentials = {
     .string()
     .min(1)
     .optional()
-    .meta({ description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.' }),
+    .meta({
+      description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.',
+    }),
 };
 
 export const cameraSchema = z
@@ -37,15 +55,20 @@ export const cameraSchema = z
     name: z.string().max(120).optional().meta({ description: 'Human name, e.g. "Gate 1".' }),
     url: urlWithScheme(['rtsp', 'rtsps'])
       .optional()
-      .meta({ description: 'RTSP stream URL for a camera without ONVIF (or to override the discovered one).' }),
+      .meta({
+        description: 'RTSP stream URL for a camera without ONVIF (or to override the discovered one).',
+      }),
     onvif: urlWithScheme(['http', 'https'])
       .optional()
-      .meta({ description: 'ONVIF device service URL, for a camera that discovery cannot reach by multicast.' }),
+      .meta({
+        description: 'ONVIF device service URL, for a camera that discovery cannot reach by multicast.',
+      }),
     enabled: z.boolean().default(true),
     ...credentials,
   })
-  .refine((c) => c.url !== undefined || c.onvif !== undefined, {
-    message: 'needs a url (RTSP) or an onvif address',
+  .meta({
+    description:
+      'A manual camera (url or onvif), or, with neither, settings for a discovered camera of that id (enabled, credentials).',
   });
 
 export const discoverySchema = z.strictObject({
@@ -57,7 +80,10 @@ export const discoverySchema = z.strictObject({
   subnets: z
     .array(cidr)
     .default([])
-    .meta({ description: 'IPv4 ranges to probe by unicast, for cameras on another VLAN.', example: ['192.168.10.0/24'] }),
+    .meta({
+      description: 'IPv4 ranges to probe by unicast, for cameras on another VLAN.',
+      example: ['192.168.10.0/24'],
+    }),
   ports: z
     .array(port)
     .min(1)
@@ -68,17 +94,73 @@ export const discoverySchema = z.strictObject({
   maxInFlightPerCamera: z.number().int().min(1).max(4).default(2).meta({
     description: 'ONVIF requests in flight per camera; cheap cameras drop concurrent requests.',
   }),
-  multicastAddress: z.ipv4().default('239.255.255.250').meta({ description: 'WS-Discovery group (tests only).' }),
+  multicastAddress: z
+    .ipv4()
+    .default('239.255.255.250')
+    .meta({ description: 'WS-Discovery group (tests only).' }),
   multicastPort: port.default(3702).meta({ description: 'WS-Discovery port (tests only).' }),
   ...credentials,
+});
+
+const transcodeSchema = z.strictObject({
+  codec: z.enum(['h264']).default('h264'),
+  bitrateKbps: z.number().int().min(64).max(20000).meta({ description: 'Target video bitrate.' }),
+  width: z.number().int().min(64).max(7680).optional(),
+  height: z.number().int().min(64).max(4320).optional(),
+  fps: z.number().int().min(1).max(60).optional(),
 });
 
 export const destinationSchema = z.strictObject({
   id: slug.meta({ description: 'Destination id, e.g. "national" or "ioc".' }),
   url: urlWithScheme(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt'])
-    .refine((v) => v.includes('{cameraId}'), 'must contain the {cameraId} placeholder so cameras do not overwrite each other')
-    .meta({ description: 'Ingest URL template; {siteId} and {cameraId} are replaced.', example: 'rtmp://ingest.example/live/{siteId}-{cameraId}' }),
+    .refine(
+      (v) => v.includes('{cameraId}'),
+      'must contain the {cameraId} placeholder so cameras do not overwrite each other',
+    )
+    .meta({
+      description: 'Ingest URL template; {siteId} and {cameraId} are replaced. The scheme sets the protocol.',
+      example: 'rtmp://ingest.example/live/{siteId}-{cameraId}',
+    }),
   enabled: z.boolean().default(true),
+  ...credentials,
+  profile: z
+    .enum(['main', 'sub', 'auto'])
+    .default('main')
+    .meta({ description: 'Which camera stream to send: main, sub, or the best one under maxKbps (auto).' }),
+  maxKbps: z.number().int().min(64).optional().meta({ description: 'Bitrate cap used by profile "auto".' }),
+  cameras: z
+    .array(slug)
+    .optional()
+    .meta({ description: 'Camera ids this destination takes; all cameras when absent.' }),
+  audio: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Send the camera audio too (copied, never re-encoded).' }),
+  transcode: transcodeSchema
+    .optional()
+    .meta({ description: 'Re-encode for this destination. Costs about ten times the CPU of a copy; avoid.' }),
+});
+
+export const relaySchema = z.strictObject({
+  stallSeconds: seconds(10, 300).meta({
+    description: 'A stream with no progress for this long is restarted.',
+  }),
+  startGraceSeconds: seconds(20, 300).meta({
+    description: 'Time a starting stream has to deliver its first frames.',
+  }),
+  backoffSeconds: z
+    .array(z.number().positive().max(3600))
+    .min(1)
+    .default([1, 2, 5, 10, 30, 60])
+    .meta({ description: 'Restart delays in order, the last repeating; each gets +-20 % jitter.' }),
+  stopTimeoutSeconds: seconds(3, 30).meta({
+    description: 'Time ffmpeg has to exit after SIGTERM before SIGKILL.',
+  }),
+  statusSocket: z
+    .string()
+    .min(1)
+    .default('/run/edge-gateway/status.sock')
+    .meta({ description: 'Unix socket of the local status interface.' }),
 });
 
 export const configSchema = z
@@ -90,12 +172,27 @@ export const configSchema = z
     cameras: z.array(cameraSchema).default([]).meta({ description: 'Manual camera entries.' }),
     discovery: discoverySchema.prefault({}),
     destinations: z.array(destinationSchema).default([]),
+    relay: relaySchema.prefault({}),
+    uplink: z
+      .strictObject({
+        kbps: z
+          .number()
+          .int()
+          .min(64)
+          .optional()
+          .meta({ description: 'Site uplink budget; the relay fits streams under it.' }),
+      })
+      .prefault({}),
     recording: z.strictObject({
       dir: z.string().min(1).meta({ description: 'Directory for local segments.' }),
     }),
     store: z
       .strictObject({
-        path: z.string().min(1).default('/var/lib/edge-gateway/gateway.db').meta({ description: 'SQLite database file.' }),
+        path: z
+          .string()
+          .min(1)
+          .default('/var/lib/edge-gateway/gateway.db')
+          .meta({ description: 'SQLite database file.' }),
       })
       .prefault({}),
     mqtt: z.strictObject({
@@ -106,14 +203,36 @@ export const configSchema = z
         .default('edgegw'),
       ...credentials,
     }),
-    log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') }).prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     duplicates(cfg.cameras.map((c) => c.id)).forEach((i) =>
-      ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: 'duplicates an earlier camera id', input: cfg.cameras[i]!.id }),
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cameras', i, 'id'],
+        message: 'duplicates an earlier camera id',
+        input: cfg.cameras[i]!.id,
+      }),
     );
+    cfg.destinations.forEach((d, i) => {
+      if (d.profile === 'auto' && d.maxKbps === undefined && cfg.uplink.kbps === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['destinations', i, 'maxKbps'],
+          message: 'is required with profile "auto" when uplink.kbps is not set',
+          input: undefined,
+        });
+      }
+    });
     duplicates(cfg.destinations.map((d) => d.id)).forEach((i) =>
-      ctx.addIssue({ code: 'custom', path: ['destinations', i, 'id'], message: 'duplicates an earlier destination id', input: cfg.destinations[i]!.id }),
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destinations', i, 'id'],
+        message: 'duplicates an earlier destination id',
+        input: cfg.destinations[i]!.id,
+      }),
     );
   });
 
@@ -125,3 +244,5 @@ function duplicates(ids: string[]): number[] {
 export type Config = z.output<typeof configSchema>;
 export type CameraConfig = z.output<typeof cameraSchema>;
 export type DiscoveryConfig = z.output<typeof discoverySchema>;
+export type DestinationConfig = z.output<typeof destinationSchema>;
+export type RelayConfig = z.output<typeof relaySchema>;

@@ -35,7 +35,7 @@ export interface RawResponse {
 interface CamInternals {
   _request(
     options: { body: string; action: string; service: string; headers: Record<string, string> },
-    cb: (err: Error | null, data: unknown, xml?: string, status?: number) => void,
+    cb: (err: (Error & { code?: string }) | null, data: unknown, xml?: string, status?: number) => void,
   ): void;
   on(event: 'rawResponse', listener: (xml: string, status: number) => void): void;
 }

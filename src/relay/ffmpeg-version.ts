@@ -47,7 +47,7 @@ export function detectFfmpeg(binary = process.env.FFMPEG_PATH ?? 'ffmpeg'): Prom
       try {
         checkSupported(v);
       } catch (e) {
-        return reject(e);
+        return reject(e instanceof Error ? e : new Error(String(e)));
       }
       resolve(v);
     });

@@ -1,0 +1,97 @@
+// The composition root of `edge-gateway run`: builds the modules, starts them in order and
+// stops them in reverse. Modules talk through the interfaces given here, never to each other.
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log/logger.ts';
+import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
+import { openStore, type Db } from '../store/db.ts';
+import { InventoryRepo } from '../store/inventory.ts';
+import { startAll, stopAll, type Module } from './module.ts';
+import { StatusServer } from './status-server.ts';
+import { streamStatus, type GatewayStatus } from './status-model.ts';
+
+export const VERSION = '0.1.0';
+
+export class Gateway {
+  private db: Db | null = null;
+  private started: Module[] = [];
+  private readonly startedAt = new Date();
+  readonly relay: RelayManager;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly logger: Logger,
+  ) {
+    this.relay = new RelayManager(
+      cfg,
+      () => relayCameras(cfg, this.db ? new InventoryRepo(this.db).list() : []),
+      logger.child({ module: 'relay' }),
+      {
+        onStateChange: (e) =>
+          this.logger.info(
+            {
+              module: 'relay',
+              cameraId: e.cameraId,
+              destinationId: e.destinationId,
+              state: e.state,
+              previous: e.previous,
+            },
+            'state changed',
+          ),
+      },
+    );
+  }
+
+  private modules(): Module[] {
+    return [
+      {
+        name: 'store',
+        start: () => {
+          this.db = openStore(this.cfg.store.path);
+          return Promise.resolve();
+        },
+        stop: () => {
+          this.db?.close();
+          this.db = null;
+          return Promise.resolve();
+        },
+      },
+      // The status socket comes up before the relay so a technician can see streams starting.
+      new StatusServer(this.cfg.relay.statusSocket, this),
+      { name: 'relay', start: (s) => this.relay.start(s), stop: () => this.relay.stop() },
+    ];
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    // On a failed start, stop() still stops what did start.
+    this.started = [];
+    await startAll(this.modules(), signal, this.logger, this.started);
+  }
+
+  async stop(): Promise<void> {
+    const started = this.started;
+    this.started = [];
+    await stopAll(started, this.logger);
+  }
+
+  /** Cheap enough for a watchdog to ask every few seconds: no I/O. */
+  health(): { ok: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.db) reasons.push('store not open');
+    return { ok: reasons.length === 0, reasons };
+  }
+
+  status(): GatewayStatus {
+    const relay = this.relay.status();
+    return {
+      site: { id: this.cfg.site.id, name: this.cfg.site.name },
+      version: VERSION,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+      ffmpeg: relay.ffmpeg,
+      uplinkKbps: relay.uplinkKbps,
+      warnings: relay.warnings,
+      streams: relay.streams.map(streamStatus),
+    };
+  }
+}

@@ -1,0 +1,63 @@
+// `edge-gateway run`: the daemon in the foreground, as systemd runs it. SIGTERM or SIGINT stops
+// everything within 10 s; a second signal ends at once (children are killed first).
+import type { Command } from 'commander';
+import { Gateway } from '../app/gateway.ts';
+import { createLogger } from '../log/logger.ts';
+import { killOrphans } from '../relay/orphans.ts';
+import { DEFAULT_CONFIG, optionalConfig } from './context.ts';
+import { EXIT, ExitError } from './exit-codes.ts';
+import type { Io } from './output.ts';
+
+const STOP_DEADLINE_MS = 10_000;
+
+export function registerRunCommand(program: Command, io: Io): void {
+  program
+    .command('run')
+    .description('run the gateway daemon in the foreground (what the systemd service runs)')
+    .option('--config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .action(async (flags: { config?: string }) => {
+      const cfg = optionalConfig(io, flags.config);
+      if (!cfg)
+        throw new ExitError(`no configuration: pass --config FILE or create ${DEFAULT_CONFIG}`, EXIT.config);
+      const logger = createLogger({ level: cfg.log.level });
+      const gateway = new Gateway(cfg, logger);
+      const abort = new AbortController();
+      let stopping = false;
+      let resolveDone!: () => void;
+      const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          // The technician insists: no ffmpeg may outlive us, then go.
+          logger.warn({ signal }, 'second signal: exiting now');
+          killOrphans(gateway.relay.ownerKey());
+          process.exit(EXIT.software);
+        }
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        abort.abort();
+        const deadline = setTimeout(() => {
+          logger.error('stop took longer than 10 s: exiting');
+          killOrphans(gateway.relay.ownerKey());
+          process.exit(EXIT.software);
+        }, STOP_DEADLINE_MS);
+        void gateway.stop().finally(() => {
+          clearTimeout(deadline);
+          resolveDone();
+        });
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+
+      try {
+        await gateway.start(abort.signal);
+        logger.info({ site: cfg.site.id }, 'gateway running');
+      } catch (err) {
+        logger.error({ err }, 'start failed');
+        await gateway.stop();
+        throw new ExitError((err as Error).message, EXIT.software);
+      }
+      await done;
+      logger.info('stopped');
+    });
+}

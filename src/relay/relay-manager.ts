@@ -1,0 +1,169 @@
+// The relay module: turns the inventory and the configuration into a plan and runs a
+// StreamRelay per planned camera stream.
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import type { MediaProfile } from '../core/camera.ts';
+import { planRelay, type PlanCamera, type RelayPlan } from '../core/relay-plan.ts';
+import { normaliseStreamUri } from '../core/stream-uri.ts';
+import type { InventoryCamera } from '../core/inventory.ts';
+import type { Logger } from '../log/logger.ts';
+import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
+import { killOrphans, markChildren } from './orphans.ts';
+import { StreamRelay, type Credentials, type StreamRelayStatus } from './stream-relay.ts';
+import type { SupervisedState } from './supervisor.ts';
+import { freeUdpPorts } from './udp-ports.ts';
+
+export interface RelayEvents {
+  onStateChange?: (e: {
+    cameraId: string;
+    destinationId: string | null;
+    state: SupervisedState;
+    previous: SupervisedState;
+  }) => void;
+}
+
+export interface CameraSource {
+  id: string;
+  profiles: MediaProfile[];
+  credentials: Credentials | null;
+}
+
+/** Cameras to relay: enabled inventory cameras plus manual RTSP entries, credentials resolved. */
+export function relayCameras(cfg: Config, inventory: InventoryCamera[]): CameraSource[] {
+  const entries = new Map(cfg.cameras.map((c) => [c.id, c]));
+  const defaults = cfg.discovery.username
+    ? { username: cfg.discovery.username, password: cfg.discovery.password ?? '' }
+    : null;
+  const out: CameraSource[] = [];
+  for (const cam of inventory) {
+    const entry = entries.get(cam.id);
+    if (entry?.enabled === false || entry?.url) continue;
+    if (!cam.profiles.some((p) => p.streamUri)) continue;
+    const creds = entry?.username ? { username: entry.username, password: entry.password ?? '' } : defaults;
+    out.push({ id: cam.id, profiles: cam.profiles, credentials: creds });
+  }
+  for (const entry of cfg.cameras) {
+    if (!entry.url || !entry.enabled) continue;
+    const parsed = new URL(entry.url.trim());
+    const fromUrl = parsed.username
+      ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
+      : null;
+    const creds = entry.username ? { username: entry.username, password: entry.password ?? '' } : fromUrl;
+    const uri = normaliseStreamUri(entry.url, { cameraHost: parsed.hostname }).uri;
+    out.push({
+      id: entry.id,
+      credentials: creds,
+      profiles: [
+        {
+          token: 'manual',
+          name: entry.name ?? entry.id,
+          encoding: 'H264',
+          width: null,
+          height: null,
+          fps: null,
+          bitrateKbps: null,
+          streamUri: uri,
+        },
+      ],
+    });
+  }
+  return out;
+}
+
+export class RelayManager {
+  private relays: StreamRelay[] = [];
+  private plan: RelayPlan | null = null;
+  private version: FfmpegVersion | null = null;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly cameras: () => CameraSource[],
+    private readonly logger: Logger,
+    private readonly events: RelayEvents = {},
+  ) {}
+
+  /** The marker that lets the next start find this gateway's ffmpeg processes. */
+  ownerKey(): string {
+    return createHash('sha256').update(this.cfg.relay.statusSocket).digest('hex').slice(0, 16);
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.version = await detectFfmpeg();
+    this.logger.info({ ffmpeg: this.version.text }, 'ffmpeg found');
+    const owner = this.ownerKey();
+    const killed = killOrphans(owner);
+    if (killed.length > 0)
+      this.logger.warn({ pids: killed }, 'ended ffmpeg processes left by a previous run');
+    markChildren(owner);
+    if (signal.aborted) return;
+
+    const cameras = this.cameras();
+    const byId = new Map(cameras.map((c) => [c.id, c]));
+    const planCameras: PlanCamera[] = cameras.map((c) => ({ id: c.id, profiles: c.profiles }));
+    this.plan = planRelay(
+      planCameras,
+      this.cfg.destinations.filter((d) => d.enabled),
+      this.cfg.site.id,
+      this.cfg.uplink.kbps,
+    );
+    for (const w of this.plan.warnings) this.logger.warn(w);
+    const destCreds = new Map(
+      this.cfg.destinations.map((d) => [
+        d.id,
+        d.username ? { username: d.username, password: d.password ?? '' } : null,
+      ]),
+    );
+    const r = this.cfg.relay;
+    for (const ingest of this.plan.ingests) {
+      if (signal.aborted) return;
+      const relay = new StreamRelay({
+        plan: ingest,
+        udpPorts: await freeUdpPorts(ingest.outputs.length),
+        cameraCredentials: byId.get(ingest.cameraId)?.credentials ?? null,
+        destinationCredentials: (id) => destCreds.get(id) ?? null,
+        version: this.version,
+        stallMs: r.stallSeconds * 1000,
+        graceMs: r.startGraceSeconds * 1000,
+        backoffMs: r.backoffSeconds.map((s) => s * 1000),
+        stopTimeoutMs: r.stopTimeoutSeconds * 1000,
+        logger: this.logger,
+        onStateChange: (who, state, previous) =>
+          this.events.onStateChange?.({
+            cameraId: ingest.cameraId,
+            destinationId: who.destinationId,
+            state,
+            previous,
+          }),
+      });
+      this.relays.push(relay);
+      relay.start();
+    }
+    this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan.uplinkKbps }, 'relay started');
+  }
+
+  async stop(): Promise<void> {
+    const relays = this.relays;
+    this.relays = [];
+    await Promise.all(relays.map((r) => r.stop()));
+  }
+
+  async restartCamera(cameraId: string): Promise<boolean> {
+    const mine = this.relays.filter((r) => r.status().cameraId === cameraId);
+    await Promise.all(mine.map((r) => r.restart('restart requested')));
+    return mine.length > 0;
+  }
+
+  status(): {
+    ffmpeg: string | null;
+    uplinkKbps: number | null;
+    warnings: string[];
+    streams: StreamRelayStatus[];
+  } {
+    return {
+      ffmpeg: this.version?.text ?? null,
+      uplinkKbps: this.plan?.uplinkKbps ?? null,
+      warnings: this.plan?.warnings ?? [],
+      streams: this.relays.map((r) => r.status()),
+    };
+  }
+}
