@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedOutput } from '../../src/core/relay-plan.ts';
+import { CAMERA_PROTOCOLS, ingestCommand, outputCommand } from '../../src/relay/ffmpeg-args.ts';
+import { parseFfmpegVersion, checkSupported } from '../../src/relay/ffmpeg-version.ts';
+import { parseProgressBlock } from '../../src/relay/ffmpeg-process.ts';
+
+const v51 = { major: 5, minor: 1, text: '5.1' };
+const v44 = { major: 4, minor: 4, text: '4.4' };
+
+const output = (over: Partial<PlannedOutput> = {}): PlannedOutput => ({
+  destinationId: 'national',
+  url: 'rtmp://ingest.example/live/site-cam1',
+  protocol: 'rtmp',
+  audio: false,
+  transcode: null,
+  kbps: 4000,
+  ...over,
+});
+
+describe('ingest command', () => {
+  it('pulls the camera once and writes one MPEG-TS copy per destination to loopback UDP (ffmpeg 5)', () => {
+    const cmd = ingestCommand({
+      streamUri: 'rtsp://u:p@10.0.0.5/main',
+      udpPorts: [40001, 40002],
+      audio: false,
+      ioTimeoutSeconds: 5,
+      version: v51,
+    });
+    expect(cmd.input).toBe('rtsp://u:p@10.0.0.5/main');
+    expect(cmd.inputOptions).toEqual([
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-stats_period',
+      '1',
+      '-progress',
+      'pipe:1',
+      '-protocol_whitelist',
+      'rtsp,rtsps,tcp,udp,rtp,srtp,tls',
+      '-rtsp_transport',
+      'tcp',
+      '-timeout',
+      '5000000',
+      '-fflags',
+      '+genpts+discardcorrupt',
+      '-analyzeduration',
+      '2000000',
+      '-probesize',
+      '2000000',
+    ]);
+    expect(cmd.output).toBe(
+      '[f=mpegts:onfail=ignore]udp://127.0.0.1:40001?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:40002?pkt_size=1316',
+    );
+    expect(cmd.outputOptions).toEqual(['-map', '0:v:0', '-c', 'copy', '-bsf:v', 'dump_extra', '-f', 'tee']);
+  });
+
+  it('uses -stimeout on ffmpeg 4.4, where -timeout would make RTSP listen as a server', () => {
+    const cmd = ingestCommand({
+      streamUri: 'rtsp://cam/main',
+      udpPorts: [1],
+      audio: false,
+      ioTimeoutSeconds: 3,
+      version: v44,
+    });
+    expect(cmd.inputOptions).toContain('-stimeout');
+    expect(cmd.inputOptions).not.toContain('-timeout');
+  });
+
+  it('maps audio only when a destination wants it', () => {
+    const cmd = ingestCommand({
+      streamUri: 'rtsp://cam/main',
+      udpPorts: [1],
+      audio: true,
+      ioTimeoutSeconds: 3,
+      version: v51,
+    });
+    expect(cmd.outputOptions.slice(0, 4)).toEqual(['-map', '0:v:0', '-map', '0:a:0?']);
+  });
+
+  it('never lets a camera input read a local file', () => {
+    expect(CAMERA_PROTOCOLS.split(',')).not.toContain('file');
+    expect(CAMERA_PROTOCOLS.split(',')).not.toContain('http');
+  });
+});
+
+describe('output command', () => {
+  it('copies loopback UDP to RTMP as FLV with an I/O timeout', () => {
+    const cmd = outputCommand({
+      output: output(),
+      url: 'rtmp://ingest.example/live/site-cam1',
+      udpPort: 40001,
+    });
+    expect(cmd.input).toBe('udp://127.0.0.1:40001?fifo_size=50000&overrun_nonfatal=1');
+    expect(cmd.inputOptions).toContain('-protocol_whitelist');
+    expect(cmd.inputOptions[cmd.inputOptions.indexOf('-protocol_whitelist') + 1]).toBe('udp');
+    expect(cmd.outputOptions).toEqual([
+      '-map',
+      '0:v:0',
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      '-rw_timeout',
+      '10000000',
+    ]);
+  });
+
+  it('pushes RTSP over TCP and SRT as MPEG-TS', () => {
+    expect(
+      outputCommand({ output: output({ protocol: 'rtsp' }), url: 'rtsp://x/a', udpPort: 1 }).outputOptions,
+    ).toEqual(['-map', '0:v:0', '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp']);
+    expect(
+      outputCommand({ output: output({ protocol: 'srt' }), url: 'srt://x:9000', udpPort: 1 }).outputOptions,
+    ).toEqual(['-map', '0:v:0', '-c', 'copy', '-f', 'mpegts']);
+  });
+
+  it('transcodes only when asked, with a bounded bitrate', () => {
+    const cmd = outputCommand({
+      output: output({ transcode: { codec: 'h264', bitrateKbps: 800, width: 640, height: 360, fps: 15 } }),
+      url: 'rtmp://x/live/a',
+      udpPort: 1,
+    });
+    expect(cmd.outputOptions).toEqual([
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-b:v',
+      '800k',
+      '-maxrate',
+      '800k',
+      '-bufsize',
+      '1600k',
+      '-g',
+      '30',
+      '-vf',
+      'scale=640:360',
+      '-r',
+      '15',
+      '-f',
+      'flv',
+      '-rw_timeout',
+      '10000000',
+    ]);
+  });
+});
+
+describe('ffmpeg version', () => {
+  it.each([
+    ['ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024', 5, 1],
+    ['ffmpeg version n4.4.2 Copyright', 4, 4],
+    ['ffmpeg version 7.1 Copyright', 7, 1],
+  ])('reads %s', (text, major, minor) => {
+    expect(parseFfmpegVersion(text)).toMatchObject({ major, minor });
+  });
+
+  it('refuses versions older than 4.4 with a message naming the version', () => {
+    expect(() => checkSupported({ major: 4, minor: 1, text: '4.1' })).toThrow(/4\.1 is too old/);
+    expect(() => checkSupported(v44)).not.toThrow();
+  });
+
+  it('returns null for output that is not ffmpeg', () => {
+    expect(parseFfmpegVersion('bash: ffmpeg: command not found')).toBeNull();
+  });
+});
+
+describe('progress parsing', () => {
+  it('reads a -progress block', () => {
+    const block =
+      'frame=250\nfps=25.00\nbitrate=4000.0kbits/s\ntotal_size=5000000\nout_time_us=10000000\nprogress=continue\n';
+    expect(parseProgressBlock(block, 42)).toEqual({
+      frame: 250,
+      totalSize: 5000000,
+      outTimeUs: 10000000,
+      at: 42,
+    });
+  });
+
+  it('treats N/A sizes as zero and ignores partial blocks', () => {
+    expect(parseProgressBlock('frame=3\ntotal_size=N/A\nprogress=continue\n', 1)).toMatchObject({
+      frame: 3,
+      totalSize: 0,
+    });
+    expect(parseProgressBlock('frame=3\n', 1)).toBeNull();
+  });
+});
