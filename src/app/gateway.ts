@@ -1,6 +1,8 @@
 // The composition root of `edge-gateway run`: builds the modules, starts them in order and
 // stops them in reverse. Modules talk through the interfaces given here, never to each other.
 import type { Config } from '../config/schema.ts';
+import { cameraHealth } from '../core/camera-health.ts';
+import { EventBus, type CameraHealth } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
 import { openStore, type Db } from '../store/db.ts';
@@ -15,30 +17,47 @@ export class Gateway {
   private db: Db | null = null;
   private started: Module[] = [];
   private readonly startedAt = new Date();
+  private readonly health_ = new Map<string, CameraHealth>();
   readonly relay: RelayManager;
+  readonly events: EventBus;
 
   constructor(
     private readonly cfg: Config,
     private readonly logger: Logger,
   ) {
+    this.events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
     this.relay = new RelayManager(
       cfg,
       () => relayCameras(cfg, this.db ? new InventoryRepo(this.db).list() : []),
       logger.child({ module: 'relay' }),
-      {
-        onStateChange: (e) =>
-          this.logger.info(
-            {
-              module: 'relay',
-              cameraId: e.cameraId,
-              destinationId: e.destinationId,
-              state: e.state,
-              previous: e.previous,
-            },
-            'state changed',
-          ),
-      },
+      { onStateChange: (e) => this.onRelayState(e) },
     );
+  }
+
+  /** Turns supervisor state changes into destination and camera events. */
+  private onRelayState(e: {
+    cameraId: string;
+    destinationId: string | null;
+    state: string;
+    previous: string;
+  }): void {
+    const { cameraId, destinationId, state, previous } = e;
+    this.logger.info({ module: 'relay', cameraId, destinationId, state, previous }, 'state changed');
+    const at = new Date().toISOString();
+    if (destinationId && (state === 'live') !== (previous === 'live')) {
+      const reason = state === 'live' ? null : (this.relay.lastError(cameraId, destinationId) ?? state);
+      this.events.emit('destination.state', { cameraId, destinationId, up: state === 'live', at, reason });
+    }
+    const streams = this.relay.status().streams.filter((s) => s.cameraId === cameraId);
+    const next = cameraHealth(
+      streams.map((s) => s.ingest.state),
+      streams.flatMap((s) => s.destinations.map((d) => d.state)),
+    );
+    const prev = this.health_.get(cameraId) ?? null;
+    if (next !== prev) {
+      this.health_.set(cameraId, next);
+      this.events.emit('camera.state', { cameraId, state: next, previous: prev, at });
+    }
   }
 
   private modules(): Module[] {

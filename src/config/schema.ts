@@ -40,29 +40,21 @@ function urlWithScheme(schemes: string[]) {
 
 const credentials = {
   username: z.string().min(1).optional().meta({ description: 'User name for this device.' }),
-  password: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.',
-    }),
+  password: z.string().min(1).optional().meta({
+    description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.',
+  }),
 };
 
 export const cameraSchema = z
   .strictObject({
     id: slug.meta({ description: 'Stable camera id used in topics, destination URLs and file names.' }),
     name: z.string().max(120).optional().meta({ description: 'Human name, e.g. "Gate 1".' }),
-    url: urlWithScheme(['rtsp', 'rtsps'])
-      .optional()
-      .meta({
-        description: 'RTSP stream URL for a camera without ONVIF (or to override the discovered one).',
-      }),
-    onvif: urlWithScheme(['http', 'https'])
-      .optional()
-      .meta({
-        description: 'ONVIF device service URL, for a camera that discovery cannot reach by multicast.',
-      }),
+    url: urlWithScheme(['rtsp', 'rtsps']).optional().meta({
+      description: 'RTSP stream URL for a camera without ONVIF (or to override the discovered one).',
+    }),
+    onvif: urlWithScheme(['http', 'https']).optional().meta({
+      description: 'ONVIF device service URL, for a camera that discovery cannot reach by multicast.',
+    }),
     enabled: z.boolean().default(true),
     ...credentials,
   })

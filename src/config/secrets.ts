@@ -39,13 +39,17 @@ export function resolveSecrets(
   const problems: SecretProblem[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
+      const missing = new Set<string>();
       return node.replace(REF, (_m, name: string) => {
         const v = lookup(name, src);
         if (v === undefined || v === '') {
-          problems.push({
-            path,
-            message: `secret \${${name}} is not set (looked in ${src.credentialsDir ? '$CREDENTIALS_DIRECTORY and ' : ''}the environment)`,
-          });
+          // "${A}:${A}" is one missing secret at this path, not two.
+          if (!missing.has(name))
+            problems.push({
+              path,
+              message: `secret \${${name}} is not set (looked in ${src.credentialsDir ? '$CREDENTIALS_DIRECTORY and ' : ''}the environment)`,
+            });
+          missing.add(name);
           return '';
         }
         registerSecret(v);

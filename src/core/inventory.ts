@@ -56,7 +56,7 @@ export function cameraIdentity(c: {
   // Normalised, so "AA-BB-..." from one source and "aa:bb:..." from another give one identity.
   const mac = macOf(c.mac) ?? macOf(c.endpointRef);
   const serial = c.serial?.trim() || '';
-  if (mac || serial) return `hw:${mac ?? '-'}/${(c.manufacturer ?? '').trim().toLowerCase()}/${serial}`;
+  if (mac) return `hw:${mac}/${(c.manufacturer ?? '').trim().toLowerCase()}/${serial}`;
   return `addr:${c.address ?? 'unknown'}`;
 }
 

@@ -16,7 +16,9 @@ export function scrubbingStream(target: NodeJS.WritableStream): Writable {
   });
 }
 
-export function createLogger(opts: { level?: LevelWithSilent; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: LevelWithSilent; destination?: NodeJS.WritableStream } = {},
+): Logger {
   const level = opts.level ?? ((process.env.LOG_LEVEL as LevelWithSilent | undefined) || 'info');
   return pino(
     {
@@ -26,7 +28,11 @@ export function createLogger(opts: { level?: LevelWithSilent; destination?: Node
       formatters: { level: (label) => ({ level: label }) },
       // An error logs its message at the level asked; the stack only matters when debugging.
       serializers: {
-        err: (err: Error) => ({ type: err.name, message: err.message, ...(level === 'debug' || level === 'trace' ? { stack: err.stack } : {}) }),
+        err: (err: Error) => ({
+          type: err.name,
+          message: err.message,
+          ...(level === 'debug' || level === 'trace' ? { stack: err.stack } : {}),
+        }),
       },
     },
     scrubbingStream(opts.destination ?? process.stdout),

@@ -2,9 +2,12 @@
 // log sink, ffmpeg stderr, MQTT payloads, reports, CLI output.
 
 const registered = new Set<string>();
+/** Longest first, so a secret that contains another shorter one is masked whole. */
+let ordered: string[] = [];
 
 /** Key names whose values are secret wherever they appear in a logged object. */
-const SECRET_KEY = /^(password|passwd|pass|pwd|secret|token|authorization|auth|credentials?|apikey|api_key|bearer)$/i;
+const SECRET_KEY =
+  /^(password|passwd|pass|pwd|secret|token|authorization|auth|credentials?|apikey|api_key|bearer)$/i;
 
 /** Registers a value to be replaced by *** wherever it appears. Short values would mangle ordinary text. */
 export function registerSecret(value: string | undefined | null): void {
@@ -13,28 +16,36 @@ export function registerSecret(value: string | undefined | null): void {
     // Percent-encoded forms appear inside URLs.
     const encoded = encodeURIComponent(value);
     if (encoded !== value) registered.add(encoded);
+    // The log sink sees serialised JSON, where " and \ arrive escaped.
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) registered.add(escaped);
+    ordered = [...registered].sort((a, b) => b.length - a.length);
   }
 }
 
 export function clearSecretsForTest(): void {
   registered.clear();
+  ordered = [];
 }
 
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@"'<>]*)@/gi;
+// Up to the last @ before the path: a password typed with a raw @ is still userinfo.
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/"'<>]*)@/gi;
 const QUERY_SECRET = /([?&;](?:user(?:name)?|password|passwd|pwd|pass|auth|token)=)[^&\s"'<>]*/gi;
 // key=value pairs (command lines, query strings, env dumps); "key: text" is ordinary prose.
-const KEY_VALUE = /\b(password|passwd|pwd|secret|token)=[^\s"',}&]+/gi;
-// Known secret keys inside serialised JSON (a log line, a payload), at any depth.
-const JSON_KEY = /("(?:password|passwd|pwd|pass|secret|token|authorization|bearer|apiKey|api_key)"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
+// Not \b: Xiongmai RTSP paths read /user=admin_password=PW_channel=1, and _ is a word character.
+const KEY_VALUE = /(?<![a-z0-9])(password|passwd|pwd|secret|token)=[^\s"',}&]+/gi;
+// Known secret keys inside serialised JSON (a log line, a payload), at any depth; a PIN may be a number.
+const JSON_KEY =
+  /("(?:password|passwd|pwd|pass|secret|token|authorization|bearer|apiKey|api_key)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/gi;
 
 /** Removes URL userinfo, credential query parameters, key=value secrets and every registered value. */
 export function scrubText(text: string): string {
   let out = text
-    .replace(JSON_KEY, '$1***"')
+    .replace(JSON_KEY, '$1"***"')
     .replace(USERINFO, '$1***@')
     .replace(QUERY_SECRET, '$1***')
     .replace(KEY_VALUE, '$1=***');
-  for (const secret of registered) {
+  for (const secret of ordered) {
     if (out.includes(secret)) out = out.split(secret).join('***');
   }
   return out;
@@ -48,7 +59,11 @@ export function scrubValue(value: unknown, seen = new WeakSet<object>()): unknow
   seen.add(value);
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, seen));
   if (value instanceof Error) {
-    return { type: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack) };
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      stack: value.stack && scrubText(value.stack),
+    };
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

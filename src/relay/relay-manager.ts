@@ -153,6 +153,16 @@ export class RelayManager {
     return mine.length > 0;
   }
 
+  lastError(cameraId: string, destinationId: string): string | null {
+    for (const r of this.relays) {
+      const st = r.status();
+      if (st.cameraId !== cameraId) continue;
+      const d = st.destinations.find((x) => x.destinationId === destinationId);
+      if (d) return d.lastError;
+    }
+    return null;
+  }
+
   status(): {
     ffmpeg: string | null;
     uplinkKbps: number | null;

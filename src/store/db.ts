@@ -24,7 +24,13 @@ export function openStore(path: string, opts: { readonly?: boolean } = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db);
+    try {
+      migrate(db);
+    } catch (err) {
+      // A refused database (newer schema) must not stay open behind the error.
+      db.close();
+      throw err;
+    }
   }
   return db;
 }

@@ -47,6 +47,8 @@ function fromRow(r: Row): InventoryCamera {
   };
 }
 
+const isUuid = (identity: string): boolean => identity.startsWith('uuid:');
+
 export type InventoryUpdate = Omit<InventoryCamera, 'id' | 'firstSeen' | 'lastSeen'> & { id?: string };
 
 export class InventoryRepo {
@@ -68,18 +70,23 @@ export class InventoryRepo {
   upsert(c: InventoryUpdate, now = new Date()): InventoryCamera {
     const ts = now.toISOString();
     return this.db.transaction(() => {
-      let existing = this.db.prepare('SELECT * FROM cameras WHERE identity = ?').get(c.identity) as Row | undefined;
+      let existing = this.db.prepare('SELECT * FROM cameras WHERE identity = ?').get(c.identity) as
+        Row | undefined;
       if (!existing && c.serial && c.onvifUrl) {
-        existing = this.db
+        const match = this.db
           .prepare('SELECT * FROM cameras WHERE serial = ? AND manufacturer IS ? AND onvif_url = ?')
           .get(c.serial, c.manufacturer, c.onvifUrl) as Row | undefined;
+        // Two different UUIDs are two devices, even with one serial (Tapo) at a reused address (DHCP).
+        if (match && !(isUuid(match.identity) && isUuid(c.identity))) existing = match;
       }
       const id = existing?.id ?? c.id ?? this.freeId(suggestCameraId(c.identity, c.manufacturer));
+      // A later scan of a device known by its UUID must not replace the UUID with a weaker identity.
+      const keep = existing && isUuid(existing.identity) && !isUuid(c.identity) ? existing : null;
       const values = {
         id,
-        identity: c.identity,
+        identity: keep?.identity ?? c.identity,
         source: c.source,
-        endpoint_ref: c.endpointRef,
+        endpoint_ref: keep ? keep.endpoint_ref : c.endpointRef,
         address: c.address,
         onvif_url: c.onvifUrl,
         manufacturer: c.manufacturer,
@@ -109,7 +116,7 @@ export class InventoryRepo {
              last_seen = excluded.last_seen`,
         )
         .run(values);
-      return fromRow(values as Row);
+      return fromRow(values);
     })();
   }
 

@@ -1,16 +1,18 @@
 // Polls a condition; used instead of fixed sleeps so tests wait only as long as needed.
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
   what: string,
   timeoutMs = 20_000,
   everyMs = 100,
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
     } catch (err) {
       last = err;
     }

@@ -1,0 +1,56 @@
+// The typed event bus between modules: one interface names every event and its payload.
+// A listener that throws is reported through onListenerError, never to the emitter.
+
+export type CameraHealth = 'online' | 'offline' | 'degraded';
+
+export interface GatewayEvents {
+  /** A camera's overall state: online (ingest live, every destination live), degraded (ingest live, some destination not), offline. */
+  'camera.state': { cameraId: string; state: CameraHealth; previous: CameraHealth | null; at: string };
+  /** A destination of one camera going up or down. */
+  'destination.state': {
+    cameraId: string;
+    destinationId: string;
+    up: boolean;
+    at: string;
+    reason: string | null;
+  };
+  /** Discovery found a camera that was not in the inventory, or lost one. */
+  'discovery.camera': {
+    cameraId: string;
+    change: 'appeared' | 'disappeared';
+    address: string | null;
+    at: string;
+  };
+  'config.reloaded': { at: string };
+  'disk.alarm': { path: string; freeBytes: number; message: string; at: string; cleared: boolean };
+}
+
+export type EventName = keyof GatewayEvents;
+type Listener<K extends EventName> = (payload: GatewayEvents[K]) => void;
+
+export class EventBus {
+  private readonly listeners = new Map<EventName, Listener<EventName>[]>();
+
+  constructor(private readonly onListenerError: (event: EventName, err: unknown) => void = () => undefined) {}
+
+  on<K extends EventName>(event: K, listener: Listener<K>): () => void {
+    const list = this.listeners.get(event) ?? [];
+    list.push(listener as Listener<EventName>);
+    this.listeners.set(event, list);
+    return () =>
+      this.listeners.set(
+        event,
+        (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+      );
+  }
+
+  emit<K extends EventName>(event: K, payload: GatewayEvents[K]): void {
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        l(payload);
+      } catch (err) {
+        this.onListenerError(event, err);
+      }
+    }
+  }
+}

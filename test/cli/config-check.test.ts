@@ -1,0 +1,152 @@
+// `edge-gateway config check` run as a technician runs it: the real launcher in a child process,
+// judged by exit code (sysexits: 0 ok, 64 usage, 78 configuration) and by what it prints.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LAUNCHER = join(ROOT, 'bin', 'edge-gateway.js');
+
+const VALID = `site: {id: khu-a, name: Khu A}
+recording: {dir: /var/lib/edge-gateway/recordings}
+mqtt: {url: "mqtts://mqtt.example.vn:8883", password: "\${MQTT_PASSWORD}"}
+cameras:
+  - {id: gate-1, url: "rtsp://192.168.1.64/Streaming/Channels/101"}
+`;
+
+const INVALID = `site: {id: Khu A, name: Khu A, extra: 1}
+recording: {dir: /r}
+mqtt: {url: "http://broker", password: "\${MQTT_PASSWORD}"}
+`;
+
+let dir: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with a clean environment: no inherited secrets, English messages. */
+function cli(args: string[], env: Record<string, string> = {}): Run {
+  const r = spawnSync(process.execPath, [LAUNCHER, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, LANG: 'C.UTF-8', ...env },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function write(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'edge-gw-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('edge-gateway config check', () => {
+  it('exits 0 and summarises a valid file', () => {
+    const r = cli(['config', 'check', write('valid.yaml', VALID)], { MQTT_PASSWORD: 'mqtt-pw-1234' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is valid: site khu-a, 1 manual camera\(s\), 0 destination\(s\)/);
+  });
+
+  it('reads ${NAME} from $CREDENTIALS_DIRECTORY', () => {
+    const creds = mkdtempSync(join(dir, 'creds-'));
+    writeFileSync(join(creds, 'MQTT_PASSWORD'), 'from-systemd-credential\n');
+    const r = cli(['config', 'check', write('creds.yaml', VALID)], { CREDENTIALS_DIRECTORY: creds });
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 78 and lists every problem on stderr for an invalid file', () => {
+    const file = write('invalid.yaml', INVALID);
+    const r = cli(['config', 'check', file], { MQTT_PASSWORD: 'mqtt-pw-1234' });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${file}: 3 configuration problems`);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.trim().split(':')[0])
+        .sort(),
+    ).toEqual(['mqtt.url', 'site.extra', 'site.id']);
+  });
+
+  it('exits 78 and names the missing secret when ${NAME} is not set', () => {
+    const r = cli(['config', 'check', write('nosecret.yaml', VALID)]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('mqtt.password: secret ${MQTT_PASSWORD} is not set');
+  });
+
+  it('exits 78 for a file that does not exist', () => {
+    const r = cli(['config', 'check', join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('cannot be read: ENOENT');
+  });
+
+  it('prints {file, valid, problems} with --json', () => {
+    const good = write(
+      'good.json',
+      JSON.stringify({
+        site: { id: 'khu-a', name: 'A' },
+        recording: { dir: '/r' },
+        mqtt: { url: 'mqtt://b' },
+      }),
+    );
+    const ok = cli(['config', 'check', '--json', good]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ file: good, valid: true, problems: [] });
+
+    const bad = write('bad.yaml', INVALID);
+    const r = cli(['config', 'check', bad, '--json'], { MQTT_PASSWORD: 'mqtt-pw-1234' });
+    expect(r.code).toBe(78);
+    const out = JSON.parse(r.stdout) as { file: string; valid: boolean; problems: string[] };
+    expect(Object.keys(out).sort()).toEqual(['file', 'problems', 'valid']);
+    expect(out.file).toBe(bad);
+    expect(out.valid).toBe(false);
+    expect(out.problems).toHaveLength(3);
+    expect(out.problems).toContain('site.extra: unknown key');
+  });
+
+  it('keeps a secret that sits in an invalid value out of its output', () => {
+    const file = write(
+      'leak.yaml',
+      VALID.replace('mqtts://mqtt.example.vn:8883', 'http://gw:${MQTT_PASSWORD}@broker'),
+    );
+    const r = cli(['config', 'check', file, '--json'], { MQTT_PASSWORD: 'Sup3r-Secret-Pw' });
+    expect(r.code).toBe(78);
+    expect(r.stdout).toContain('mqtt.url');
+    expect(r.stdout + r.stderr).not.toContain('Sup3r-Secret-Pw');
+  });
+
+  it('exits 64 when the file argument is missing', () => {
+    const r = cli(['config', 'check']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("missing required argument 'file'");
+  });
+
+  it('exits 64 for an unknown command', () => {
+    const r = cli(['frobnicate']);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('exits 0 for --help and describes the command', () => {
+    const r = cli(['config', 'check', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: edge-gateway config check [options] <file>');
+    expect(r.stdout).toContain('--json');
+    expect(cli(['--help']).code).toBe(0);
+  });
+});
