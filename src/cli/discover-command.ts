@@ -1,6 +1,7 @@
 // `edge-gateway discover`: find the site's cameras and say why a device that answered cannot be used.
 import { Option, type Command } from 'commander';
 import { isUsable, type DeviceReport } from '../core/device-report.ts';
+import { formatDuration } from '../core/diagnosis.ts';
 import { cameraIdentity, suggestCameraId } from '../core/inventory.ts';
 import { t } from '../i18n/index.ts';
 import { discover, type DiscoverProgress } from '../onvif/discover.ts';
@@ -99,6 +100,15 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
     printJson(io, { cameras, ignored: result.ignored });
   } else {
     printTable(io, result.devices, ids);
+    if (result.ignored.length > 0) {
+      io.out(`\n${t('discover.ignored')}`);
+      io.out(
+        table(
+          ['ADDRESS', 'REASON'],
+          result.ignored.map((i) => [i.port ? `${i.source}:${i.port}` : i.source, i.reason]),
+        ),
+      );
+    }
     if (result.devices.length === 0) io.out(t('discover.none'));
     else io.out(t('discover.summary', { usable, failed: result.devices.length - usable }));
   }
@@ -194,7 +204,9 @@ function printTable(io: Io, devices: DeviceReport[], ids: string[]): void {
     ids[i],
     r.address,
     [r.info?.manufacturer, r.info?.model].filter(Boolean).join(' ') || null,
-    r.clockSkewSeconds === null ? null : `${r.clockSkewSeconds}s`,
+    r.clockSkewSeconds === null
+      ? null
+      : `${r.clockSkewSeconds < 0 ? '-' : '+'}${formatDuration(r.clockSkewSeconds)}`,
     r.auth,
     r.profiles
       .filter((p) => p.encoding)

@@ -155,6 +155,101 @@ export const relaySchema = z.strictObject({
     .meta({ description: 'Unix socket of the local status interface.' }),
 });
 
+const brokerUrl = urlWithScheme(['mqtt', 'mqtts', 'ws', 'wss']);
+
+/**
+ * Telemetry tunables. They are optional without a parsed default (so a parsed mqtt section holds
+ * only what the file says) and src/telemetry/settings.ts applies these values; the docs show them.
+ */
+export const MQTT_DEFAULTS = {
+  heartbeatSeconds: 15,
+  keepaliveSeconds: 30,
+  connectTimeoutSeconds: 10,
+  reconnectSeconds: [1, 2, 5, 10, 30, 60],
+  commandWindowSeconds: 120,
+  snapshotMaxBytes: 524_288,
+} as const;
+
+const pemFile = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: `PEM file: ${what}.` });
+
+export const mqttSchema = z.strictObject({
+  url: brokerUrl.meta({ description: 'Broker URL.' }),
+  failover: z
+    .array(brokerUrl)
+    .optional()
+    .meta({ description: 'Further broker URLs, tried in turn when the one before cannot be reached.' }),
+  topicPrefix: z
+    .string()
+    .regex(/^[^#+/][^#+]*[^#+/]$|^[^#+/]$/, 'must not contain + or # nor start or end with /')
+    .default('edgegw'),
+  ...credentials,
+  clientId: z.string().min(1).max(64).optional().meta({
+    description: 'MQTT client id; by default derived from site.id and /etc/machine-id, stable per box.',
+  }),
+  caFile: pemFile('the CA that signed the broker certificate (mqtts://, wss://)'),
+  certFile: pemFile('client certificate, for brokers that ask for one'),
+  keyFile: pemFile('private key of the client certificate'),
+  heartbeatSeconds: z
+    .number()
+    .positive()
+    .max(3600)
+    .optional()
+    .meta({ description: 'Interval of the heartbeat message.', default: MQTT_DEFAULTS.heartbeatSeconds }),
+  keepaliveSeconds: z.number().int().min(1).max(600).optional().meta({
+    description: 'MQTT keep-alive; a black-holed uplink is noticed after about 1.5 times this.',
+    default: MQTT_DEFAULTS.keepaliveSeconds,
+  }),
+  connectTimeoutSeconds: z.number().positive().max(120).optional().meta({
+    description: 'Time a broker has to accept a connection.',
+    default: MQTT_DEFAULTS.connectTimeoutSeconds,
+  }),
+  reconnectSeconds: z
+    .array(z.number().positive().max(3600))
+    .min(1)
+    .optional()
+    .meta({
+      description: 'Reconnect delays in order, the last repeating; each gets +-20 % jitter.',
+      default: [...MQTT_DEFAULTS.reconnectSeconds],
+    }),
+  commandSecret: z.string().min(16).optional().meta({
+    description:
+      'Shared HMAC-SHA256 key that signs remote commands; without it every command is refused. Write it as a ${NAME} reference.',
+  }),
+  commandWindowSeconds: z.number().int().min(5).max(3600).optional().meta({
+    description: 'A command whose timestamp is further than this from the gateway clock is refused.',
+    default: MQTT_DEFAULTS.commandWindowSeconds,
+  }),
+  snapshotMaxBytes: z.number().int().min(1024).max(4_194_304).optional().meta({
+    description: 'Largest snapshot image a snapshot command returns.',
+    default: MQTT_DEFAULTS.snapshotMaxBytes,
+  }),
+});
+
+const cron = z
+  .string()
+  .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression of 5 or 6 fields')
+  .or(z.literal('off'));
+
+export const schedulesSchema = z.strictObject({
+  timezone: z
+    .string()
+    .min(1)
+    .default('Asia/Ho_Chi_Minh')
+    .meta({ description: 'IANA time zone the schedules below are read in.' }),
+  rediscover: cron
+    .default('30 2 * * *')
+    .meta({ description: 'Re-discovery of the site\'s cameras (cron), or "off".' }),
+  retention: cron.default('15 * * * *').meta({ description: 'Recording retention pass (cron), or "off".' }),
+  availabilityReport: cron.default('5 0 * * *').meta({
+    description: 'Daily availability report per camera over the last 24 h (cron), or "off".',
+  }),
+});
+
 export const configSchema = z
   .strictObject({
     site: z.strictObject({
@@ -187,14 +282,8 @@ export const configSchema = z
           .meta({ description: 'SQLite database file.' }),
       })
       .prefault({}),
-    mqtt: z.strictObject({
-      url: urlWithScheme(['mqtt', 'mqtts', 'ws', 'wss']).meta({ description: 'Broker URL.' }),
-      topicPrefix: z
-        .string()
-        .regex(/^[^#+/][^#+]*[^#+/]$|^[^#+/]$/, 'must not contain + or # nor start or end with /')
-        .default('edgegw'),
-      ...credentials,
-    }),
+    mqtt: mqttSchema,
+    schedules: schedulesSchema.prefault({}),
     log: z
       .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
       .prefault({}),
@@ -238,3 +327,5 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type DiscoveryConfig = z.output<typeof discoverySchema>;
 export type DestinationConfig = z.output<typeof destinationSchema>;
 export type RelayConfig = z.output<typeof relaySchema>;
+export type MqttConfig = z.output<typeof mqttSchema>;
+export type SchedulesConfig = z.output<typeof schedulesSchema>;

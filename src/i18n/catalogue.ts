@@ -10,6 +10,7 @@ export const en = {
   'discover.progress.probe': 'probing {interfaces} interface(s) for {seconds} s',
   'discover.progress.scan': 'scanning {hosts} address(es) on {ports} port(s)',
   'discover.progress.profile': 'reading {count} device(s)',
+  'discover.ignored': 'Answered, but not usable as a camera:',
   'discover.summary': '{usable} usable camera(s), {failed} device(s) answered but cannot be used',
   'diagnose.verdict.pass': 'All checks passed.',
   'diagnose.verdict.warn': 'Works, with warnings.',

@@ -4,6 +4,7 @@ import type { MessageKey } from './catalogue.ts';
 export const vi: Partial<Record<MessageKey, string>> = {
   'discover.none':
     'Không tìm thấy camera nào. Multicast không đi qua VLAN hay Docker bridge: thêm dải mạng của camera bằng --scan CIDR, hoặc khai báo địa chỉ camera thủ công. Xem docs/discovery.md.',
+  'discover.ignored': 'Có trả lời nhưng không dùng được như camera:',
   'discover.summary': '{usable} camera dùng được, {failed} thiết bị trả lời nhưng không dùng được',
   'diagnose.verdict.pass': 'Tất cả các bước kiểm tra đều đạt.',
   'diagnose.verdict.warn': 'Hoạt động, có cảnh báo.',

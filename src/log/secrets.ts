@@ -5,9 +5,13 @@ const registered = new Set<string>();
 /** Longest first, so a secret that contains another shorter one is masked whole. */
 let ordered: string[] = [];
 
-/** Key names whose values are secret wherever they appear in a logged object. */
+/**
+ * Key names whose values are secret wherever they appear in a logged object. Not "token" or
+ * "auth": an ONVIF profile token and an auth scheme name are not secrets, and configured secrets
+ * are masked by value anyway (they are registered when the configuration loads).
+ */
 const SECRET_KEY =
-  /^(password|passwd|pass|pwd|secret|token|authorization|auth|credentials?|apikey|api_key|bearer)$/i;
+  /^(password|passwd|pass|pwd|secret|authorization|credentials?|apikey|api_key|bearer|accesstoken|access_token|bearertoken|commandsecret)$/i;
 
 /** Registers a value to be replaced by *** wherever it appears. Short values would mangle ordinary text. */
 export function registerSecret(value: string | undefined | null): void {
@@ -36,7 +40,7 @@ const QUERY_SECRET = /([?&;](?:user(?:name)?|password|passwd|pwd|pass|auth|token
 const KEY_VALUE = /(?<![a-z0-9])(password|passwd|pwd|secret|token)=[^\s"',}&]+/gi;
 // Known secret keys inside serialised JSON (a log line, a payload), at any depth; a PIN may be a number.
 const JSON_KEY =
-  /("(?:password|passwd|pwd|pass|secret|token|authorization|bearer|apiKey|api_key)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/gi;
+  /("(?:password|passwd|pwd|pass|secret|authorization|bearer|apiKey|api_key|accessToken|access_token|bearerToken|commandSecret)"\s*:\s*)(?:"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*)/gi;
 
 /** Removes URL userinfo, credential query parameters, key=value secrets and every registered value. */
 export function scrubText(text: string): string {

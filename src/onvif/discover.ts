@@ -4,7 +4,7 @@ import type { DeviceReport } from '../core/device-report.ts';
 import type { CameraSource } from '../core/inventory.ts';
 import { hostsOf } from '../core/xaddr.ts';
 import { probeDevice } from './probe-device.ts';
-import { scanHosts, type ScanMiss } from './scan.ts';
+import { scanHosts } from './scan.ts';
 import type { Credentials } from './transport.ts';
 import { wsDiscover, type IgnoredReply, type ProbeInterface } from './ws-discovery.ts';
 
@@ -31,9 +31,14 @@ export type DiscoverProgress =
   | { phase: 'profile'; count: number }
   | { phase: 'device'; done: number; total: number };
 
+/** A device that answered a probe or a scan but is not usable as a camera. */
+export interface IgnoredDevice extends IgnoredReply {
+  port?: number;
+}
+
 export interface DiscoverResult {
   devices: DeviceReport[];
-  ignored: (IgnoredReply | ScanMiss)[];
+  ignored: IgnoredDevice[];
   interfaces: ProbeInterface[];
 }
 
@@ -101,7 +106,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   await Promise.all(Array.from({ length: Math.min(DEVICE_CONCURRENCY, targets.length) }, worker));
   return {
     devices: devices.filter(Boolean),
-    ignored: [...ws.ignored, ...scan.misses],
+    ignored: [...ws.ignored, ...scan.misses.map((m) => ({ source: m.host, port: m.port, reason: m.reason }))],
     interfaces: ws.interfaces,
   };
 }

@@ -134,6 +134,15 @@ export function postSoap(
       autoconnect: false,
       agent: capped.agent,
     }) as unknown as CamInternals;
+    if (!opts.credentials) {
+      // The package would answer a Digest challenge with user "undefined": a wasted login that a
+      // lockout-counting camera holds against the account. Without credentials, stop there.
+      (cam as unknown as { digestAuth: () => never }).digestAuth = () => {
+        throw new OnvifError('no-credentials', 'the device requires credentials (HTTP Digest challenge)', {
+          status: 401,
+        });
+      };
+    }
     let raw: { xml: string; status: number } | null = null;
     cam.on('rawResponse', (xml, status) => (raw = { xml, status }));
     const headers: Record<string, string> = {};
@@ -145,6 +154,7 @@ export function postSoap(
         const response = raw ?? (xml !== undefined && status !== undefined ? { xml, status } : null);
         if (response) return finish(() => resolve({ ...response, usedDigest }));
         const e = err;
+        if (e instanceof OnvifError) return finish(() => reject(e));
         if (e && /Digest authentication failed/.test(e.message)) {
           return finish(() =>
             reject(new OnvifError('not-authorized', 'HTTP Digest credentials rejected', { status: 401 })),

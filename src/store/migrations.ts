@@ -23,4 +23,31 @@ export const migrations: readonly string[] = [
      last_seen     TEXT NOT NULL
    ) STRICT;
    CREATE INDEX cameras_address ON cameras (address);`,
+  // 2: telemetry (src/telemetry): session counter and liveness mark, the MQTT outbox, destination
+  // state changes for availability, and the daily availability reports.
+  `CREATE TABLE telemetry_kv (
+     key    TEXT PRIMARY KEY,
+     value  TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE telemetry_outbox (
+     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+     topic       TEXT NOT NULL,
+     payload     TEXT NOT NULL,
+     created_at  TEXT NOT NULL,
+     session     INTEGER NOT NULL,
+     offline     INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE destination_states (
+     camera_id       TEXT NOT NULL,
+     destination_id  TEXT NOT NULL,
+     up              INTEGER NOT NULL,
+     at              TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX destination_states_at ON destination_states (camera_id, destination_id, at);
+   CREATE TABLE availability_reports (
+     day        TEXT NOT NULL,
+     camera_id  TEXT NOT NULL,
+     report     TEXT NOT NULL,
+     PRIMARY KEY (day, camera_id)
+   ) STRICT;`,
 ];

@@ -152,17 +152,31 @@ describe('scrubText: registered secrets', () => {
 describe('scrubValue', () => {
   it('masks secret keys at any depth and scrubs every string', () => {
     const value = {
-      camera: { id: 'gate-1', password: 'p4ss', nested: [{ token: 't0k3n', url: 'rtsp://a:b@10.0.0.1/1' }] },
-      auth: 'Digest xyz',
+      camera: {
+        id: 'gate-1',
+        password: 'p4ss',
+        nested: [{ accessToken: 't0k3n', url: 'rtsp://a:b@10.0.0.1/1' }],
+      },
+      authorization: 'Digest xyz',
       empty: { password: '' },
     };
     expect(scrubValue(value)).toEqual({
-      camera: { id: 'gate-1', password: '***', nested: [{ token: '***', url: 'rtsp://***@10.0.0.1/1' }] },
-      auth: '***',
+      camera: {
+        id: 'gate-1',
+        password: '***',
+        nested: [{ accessToken: '***', url: 'rtsp://***@10.0.0.1/1' }],
+      },
+      authorization: '***',
       empty: { password: '' },
     });
     // The input is not modified.
     expect(value.camera.password).toBe('p4ss');
+  });
+
+  it('keeps ONVIF profile tokens and auth scheme names, which are not secrets', () => {
+    const report = { auth: 'http-digest', profiles: [{ token: 'Profile_1', name: 'mainStream' }] };
+    expect(scrubValue(report)).toEqual(report);
+    expect(scrubText(JSON.stringify(report))).toBe(JSON.stringify(report));
   });
 
   it('cuts cycles instead of overflowing the stack', () => {
@@ -173,13 +187,13 @@ describe('scrubValue', () => {
 });
 
 describe('createLogger: scrubbing at the sink', () => {
-  it('masks password, token and authorization keys at any depth of a log line', () => {
+  it('masks password, access token and authorization keys at any depth of a log line', () => {
     const out = capture();
     const log = createLogger({ level: 'info', destination: out.stream });
     log.info(
       {
         password: 'top-level-pw',
-        camera: { id: 'gate-1', onvif: { password: 'deep-pw', token: 'deep-token' } },
+        camera: { id: 'gate-1', onvif: { password: 'deep-pw', accessToken: 'deep-token' } },
         headers: { authorization: 'Basic YWRtaW46MTIzNDU=', Authorization: 'Digest username="admin"' },
         pin: { password: 123456 },
       },
@@ -201,7 +215,7 @@ describe('createLogger: scrubbing at the sink', () => {
       level: 'info',
       msg: 'camera probed',
       password: '***',
-      camera: { id: 'gate-1', onvif: { password: '***', token: '***' } },
+      camera: { id: 'gate-1', onvif: { password: '***', accessToken: '***' } },
       headers: { authorization: '***', Authorization: '***' },
     });
   });
