@@ -8,8 +8,10 @@ PACKAGES=(
   ffmpeg                        # relay, recording, ffprobe in diagnose
   mosquitto                     # MQTT broker started by the tests on a free port
   iproute2                      # network namespaces for fault tests
+  nftables                      # fault tests black-hole one loopback port (packets dropped, no ACKs)
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp   # RTSP server of the simulated site
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  nginx-light libnginx-mod-rtmp # RTMP ingest of the relay tests (test/ingest), started by the tests
   python3 make g++              # better-sqlite3 builds from source when no prebuilt binary is reachable
 )
 

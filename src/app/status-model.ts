@@ -11,6 +11,7 @@ export interface PartStatus {
   restartsLastHour: number;
   uptimeSeconds: number | null;
   lastError: string | null;
+  pid: number | null;
 }
 
 export interface StreamStatus extends PartStatus {
@@ -42,6 +43,7 @@ function part(s: SupervisorStatus): PartStatus {
     restartsLastHour: s.restartsLastHour,
     uptimeSeconds: secs(s.uptimeMs),
     lastError: s.lastError,
+    pid: s.pid,
   };
 }
 

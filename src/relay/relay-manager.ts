@@ -1,6 +1,5 @@
 // The relay module: turns the inventory and the configuration into a plan and runs a
 // StreamRelay per planned camera stream.
-import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { MediaProfile } from '../core/camera.ts';
 import { planRelay, type PlanCamera, type RelayPlan } from '../core/relay-plan.ts';
@@ -8,7 +7,7 @@ import { normaliseStreamUri } from '../core/stream-uri.ts';
 import type { InventoryCamera } from '../core/inventory.ts';
 import type { Logger } from '../log/logger.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
-import { killOrphans, markChildren } from './orphans.ts';
+import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
@@ -84,7 +83,7 @@ export class RelayManager {
 
   /** The marker that lets the next start find this gateway's ffmpeg processes. */
   ownerKey(): string {
-    return createHash('sha256').update(this.cfg.relay.statusSocket).digest('hex').slice(0, 16);
+    return ownerKeyFor(this.cfg.relay.statusSocket);
   }
 
   async start(signal: AbortSignal): Promise<void> {

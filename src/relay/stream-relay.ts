@@ -8,6 +8,7 @@ import { ingestCommand, outputCommand } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
+import { AckWatch } from './upstream-ack.ts';
 
 export interface Credentials {
   username: string;
@@ -81,6 +82,7 @@ export class StreamRelay {
     this.outputs = plan.outputs.map((output, i) => {
       const creds = opts.destinationCredentials(output.destinationId);
       const url = creds ? withCredentials(output.url, creds.username, creds.password) : output.url;
+      const acks = new AckWatch();
       if (output.transcode)
         log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
       return {
@@ -91,6 +93,12 @@ export class StreamRelay {
           spawn: () => runFfmpeg(outputCommand({ output, url, udpPort: opts.udpPorts[i]! })),
           // No progress while the camera is down is not the destination's fault.
           judge: () => this.ingest.status().state === 'live',
+          stallCheck: (pid, stallMs) => {
+            const ms = acks.unackedForMs(pid);
+            return ms > stallMs
+              ? `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`
+              : null;
+          },
           onStateChange: (s, p) => opts.onStateChange?.({ destinationId: output.destinationId }, s, p),
         }),
       };

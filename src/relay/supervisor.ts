@@ -15,6 +15,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** False while the process cannot be blamed for a lack of progress (its camera is down). */
   judge?: () => boolean;
+  /** Another sign of a stall beyond ffmpeg's own progress (e.g. nothing acknowledged upstream): a reason, or null. */
+  stallCheck?: (pid: number | null, stallMs: number) => string | null;
   onLaunch?: () => void;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
   random?: () => number;
@@ -157,6 +159,12 @@ export class Supervisor {
         `stalled: no progress for ${Math.round((now - this.lastAdvanceAt) / 1000)} s`,
         this.proc?.tail() ?? [],
       );
+    } else if (this.state === 'live') {
+      const reason = this.opts.stallCheck?.(this.proc?.pid ?? null, this.opts.stallMs) ?? null;
+      if (reason) {
+        this.setState('stalled');
+        this.fail(`stalled: ${reason}`, this.proc?.tail() ?? []);
+      }
     }
   }
 

@@ -1,0 +1,29 @@
+// A real black hole for one loopback TCP port: packets to it are dropped, so nothing is ACKed
+// and a sender's socket buffer fills, as on a 4G link that died without a reset. SIGSTOP of the
+// receiver is not the same on loopback: its kernel keeps ACKing into a buffer of megabytes.
+import { execFileSync } from 'node:child_process';
+
+export function canBlackhole(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('nft', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Drops every packet to 127.0.0.1:port until the returned function is called. */
+export function blackholePort(port: number): () => void {
+  const table = `egw_blackhole_${process.pid}_${port}`;
+  execFileSync('nft', ['-f', '-'], {
+    input: `table inet ${table} {\n chain input { type filter hook input priority -10; tcp dport ${port} drop; }\n}\n`,
+  });
+  return () => {
+    try {
+      execFileSync('nft', ['delete', 'table', 'inet', table], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  };
+}
