@@ -3,6 +3,7 @@
 import type { DeviceReport } from '../core/device-report.ts';
 import type { CameraSource } from '../core/inventory.ts';
 import { hostsOf } from '../core/xaddr.ts';
+import { Limiter } from './limiter.ts';
 import { probeDevice } from './probe-device.ts';
 import { scanHosts } from './scan.ts';
 import type { Credentials } from './transport.ts';
@@ -49,10 +50,28 @@ interface Target {
 }
 
 /** Devices read in parallel; each device itself gets at most maxInFlightPerCamera requests. */
-const DEVICE_CONCURRENCY = 8;
+const DEVICE_CONCURRENCY = 16;
 
 export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
   const subnetHosts = opts.subnets.flatMap(hostsOf);
+  const limiter = new Limiter(DEVICE_CONCURRENCY);
+  const reads: Promise<DeviceReport>[] = [];
+  const covered = new Set<string>();
+  const endpoints = new Set<string>();
+  let done = 0;
+  // Each device is read as soon as it is found, so reading overlaps the probe window.
+  const read = (target: Target) => {
+    target.urls.forEach((u) => covered.add(hostPort(u)));
+    opts.progress?.({ phase: 'profile', count: reads.length + 1 });
+    reads.push(
+      limiter.run(async () => {
+        const report = await probeTarget(target, opts);
+        opts.progress?.({ phase: 'device', done: ++done, total: reads.length });
+        return report;
+      }),
+    );
+  };
+
   opts.progress?.({ phase: 'probe', interfaces: opts.interfaces.length, seconds: opts.probeWindowMs / 1000 });
   if (subnetHosts.length > 0)
     opts.progress?.({ phase: 'scan', hosts: subnetHosts.length, ports: opts.ports.length });
@@ -64,6 +83,12 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       port: opts.multicastPort,
       unicastHosts: subnetHosts,
       multicast: opts.multicast !== false,
+      // The same camera answers once per interface and per NIC: one endpoint, one device.
+      onResponder: (r) => {
+        if (opts.signal?.aborted || (r.endpoint && endpoints.has(r.endpoint))) return;
+        if (r.endpoint) endpoints.add(r.endpoint);
+        read({ urls: r.urls, endpointRef: r.endpoint || null, source: 'discovery' });
+      },
       ...(opts.signal ? { signal: opts.signal } : {}),
     }),
     scanHosts(subnetHosts, opts.ports, {
@@ -71,44 +96,26 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       ...(opts.signal ? { signal: opts.signal } : {}),
     }),
   ]);
-
-  const targets: Target[] = [];
-  const covered = new Set<string>();
-  const endpoints = new Set<string>();
-  for (const r of ws.responders) {
-    // The same camera answers once per interface and per NIC: one endpoint, one device.
-    if (r.endpoint && endpoints.has(r.endpoint)) continue;
-    if (r.endpoint) endpoints.add(r.endpoint);
-    targets.push({ urls: r.urls, endpointRef: r.endpoint || null, source: 'discovery' });
-    r.urls.forEach((u) => covered.add(hostPort(u)));
-  }
+  // Scan hits and manual entries that WS-Discovery did not already cover.
   for (const hit of scan.hits) {
-    if (covered.has(`${hit.host}:${hit.port}`)) continue;
-    covered.add(`${hit.host}:${hit.port}`);
-    targets.push({ urls: [hit.url], endpointRef: null, source: 'scan' });
+    if (!covered.has(`${hit.host}:${hit.port}`)) read({ urls: [hit.url], endpointRef: null, source: 'scan' });
   }
   for (const url of opts.manualOnvifUrls ?? []) {
-    if (covered.has(hostPort(url))) continue;
-    targets.push({ urls: [url], endpointRef: null, source: 'manual' });
+    if (!covered.has(hostPort(url))) read({ urls: [url], endpointRef: null, source: 'manual' });
   }
-
-  opts.progress?.({ phase: 'profile', count: targets.length });
-  const devices: DeviceReport[] = new Array<DeviceReport>(targets.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < targets.length && !opts.signal?.aborted) {
-      const i = next++;
-      devices[i] = await probeTarget(targets[i]!, opts);
-      opts.progress?.({ phase: 'device', done: ++done, total: targets.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(DEVICE_CONCURRENCY, targets.length) }, worker));
+  const devices = (await Promise.all(reads)).sort(
+    (a, b) => compareAddress(a.address, b.address) || a.onvifUrl.localeCompare(b.onvifUrl),
+  );
   return {
-    devices: devices.filter(Boolean),
+    devices,
     ignored: [...ws.ignored, ...scan.misses.map((m) => ({ source: m.host, port: m.port, reason: m.reason }))],
     interfaces: ws.interfaces,
   };
+}
+
+function compareAddress(a: string, b: string): number {
+  const n = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + (Number(o) || 0), 0);
+  return n(a) - n(b);
 }
 
 /** Tries each candidate URL until one connects; later steps' failures are final. */

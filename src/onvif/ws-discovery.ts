@@ -39,6 +39,8 @@ export interface WsDiscoveryOptions {
   unicastHosts?: string[];
   /** Skip multicast: used when only unicast hosts are to be probed. */
   multicast?: boolean;
+  /** Called for each new responder as its reply arrives, so reading it need not wait for the window. */
+  onResponder?: (r: Responder) => void;
   signal?: AbortSignal;
 }
 
@@ -86,13 +88,15 @@ export async function wsDiscover(
       // Replies come once per interface and per probe; the endpoint and address identify a device.
       const key = `${match.endpoint}|${rinfo.address}`;
       if (responders.has(key)) continue;
-      responders.set(key, {
+      const responder: Responder = {
         endpoint: match.endpoint,
         source: rinfo.address,
         interfaceName: iface.name,
         match,
         urls: candidateUrls(match.xaddrs, rinfo.address, iface.cidr || `${rinfo.address}/32`),
-      });
+      };
+      responders.set(key, responder);
+      opts.onResponder?.(responder);
     }
   };
 
