@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
 import { openStore, type Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
+import { TelemetryModule } from '../telemetry/telemetry-module.ts';
 import { startAll, stopAll, type Module } from './module.ts';
 import { StatusServer } from './status-server.ts';
 import { streamStatus, type GatewayStatus } from './status-model.ts';
@@ -76,6 +77,15 @@ export class Gateway {
       },
       // The status socket comes up before the relay so a technician can see streams starting.
       new StatusServer(this.cfg.relay.statusSocket, this),
+      // Before the relay, so the first camera states reach the outbox; start() never waits on the broker.
+      new TelemetryModule({
+        cfg: this.cfg,
+        logger: this.logger.child({ module: 'telemetry' }),
+        events: this.events,
+        status: () => this.status(),
+        db: () => this.db,
+        restartCamera: (id) => this.relay.restartCamera(id),
+      }),
       { name: 'relay', start: (s) => this.relay.start(s), stop: () => this.relay.stop() },
     ];
   }

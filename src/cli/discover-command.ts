@@ -1,10 +1,10 @@
 // `edge-gateway discover`: find the site's cameras and say why a device that answered cannot be used.
 import { Option, type Command } from 'commander';
-import { isUsable, type DeviceReport } from '../core/device-report.ts';
+import { isUsable, reportIdentity, toInventoryUpdate, type DeviceReport } from '../core/device-report.ts';
 import { formatDuration } from '../core/diagnosis.ts';
-import { cameraIdentity, suggestCameraId } from '../core/inventory.ts';
+import { suggestCameraId } from '../core/inventory.ts';
 import { t } from '../i18n/index.ts';
-import { discover, type DiscoverProgress } from '../onvif/discover.ts';
+import { discover, discoverOptionsFrom, type DiscoverProgress } from '../onvif/discover.ts';
 import { openStore } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 import { collect, credentialsFrom, optionalConfig } from './context.ts';
@@ -69,26 +69,21 @@ function positive(value: string | undefined, name: string, fallback: number): nu
 
 async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
   const cfg = optionalConfig(io, flags.config);
-  const d = cfg?.discovery;
   const ports = (flags.port ?? []).map((p) => {
     const n = Number(p);
     if (!Number.isInteger(n) || n < 1 || n > 65535)
       throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
     return n;
   });
-  const credentials = credentialsFrom(flags, d);
+  const base = discoverOptionsFrom(cfg);
   const result = await discover({
-    interfaces: flags.interface ?? d?.interfaces ?? [],
-    subnets: [...(d?.subnets ?? []), ...(flags.scan ?? [])],
-    ports: ports.length > 0 ? ports : (d?.ports ?? [80, 8000, 8080, 8899, 2020, 8088]),
-    probeWindowMs: positive(flags.timeout, '--timeout', d?.probeWindowSeconds ?? 3) * 1000,
-    callTimeoutMs: (d?.callTimeoutSeconds ?? 6) * 1000,
-    maxInFlightPerCamera: d?.maxInFlightPerCamera ?? 2,
-    multicastAddress: d?.multicastAddress ?? '239.255.255.250',
-    multicastPort: d?.multicastPort ?? 3702,
+    ...base,
+    interfaces: flags.interface ?? base.interfaces,
+    subnets: [...base.subnets, ...(flags.scan ?? [])],
+    ports: ports.length > 0 ? ports : base.ports,
+    probeWindowMs: positive(flags.timeout, '--timeout', base.probeWindowMs / 1000) * 1000,
     multicast: flags.multicast,
-    credentials,
-    manualOnvifUrls: (cfg?.cameras ?? []).flatMap((c) => (c.onvif && c.enabled ? [c.onvif] : [])),
+    credentials: credentialsFrom(flags, cfg?.discovery),
     progress: (e) => io.progress(progressLine(e)),
   });
 
@@ -128,43 +123,15 @@ function progressLine(e: DiscoverProgress): string {
   }
 }
 
-function identityOf(r: DeviceReport): string {
-  return cameraIdentity({
-    endpointRef: r.endpointRef,
-    serial: r.info?.serial,
-    manufacturer: r.info?.manufacturer,
-    address: `${r.address}:${new URL(r.onvifUrl).port || 80}`,
-  });
-}
-
 function defaultId(r: DeviceReport): string {
-  return suggestCameraId(identityOf(r), r.info?.manufacturer ?? null);
+  return suggestCameraId(reportIdentity(r), r.info?.manufacturer ?? null);
 }
 
 function saveInventory(dbPath: string, devices: DeviceReport[]): string[] {
   const db = openStore(dbPath);
   try {
     const repo = new InventoryRepo(db);
-    return devices.map(
-      (r) =>
-        repo.upsert({
-          identity: identityOf(r),
-          source: r.source,
-          endpointRef: r.endpointRef,
-          address: r.address,
-          onvifUrl: r.onvifUrl,
-          manufacturer: r.info?.manufacturer || null,
-          model: r.info?.model || null,
-          firmware: r.info?.firmware || null,
-          serial: r.info?.serial || null,
-          mac: null,
-          auth: r.auth,
-          clockSkewSeconds: r.clockSkewSeconds,
-          profiles: r.profiles,
-          snapshotUri: r.snapshotUri,
-          lastError: r.error ? `${r.error.step}: ${r.error.message}` : null,
-        }).id,
-    );
+    return devices.map((r) => repo.upsert(toInventoryUpdate(r)).id);
   } finally {
     db.close();
   }

@@ -1,5 +1,6 @@
 // Discovery: WS-Discovery (multicast and unicast), a unicast scan of configured subnets and
 // manual ONVIF addresses, then each device read end to end, a few at a time.
+import type { Config } from '../config/schema.ts';
 import type { DeviceReport } from '../core/device-report.ts';
 import type { CameraSource } from '../core/inventory.ts';
 import { hostsOf } from '../core/xaddr.ts';
@@ -144,4 +145,21 @@ function hostPort(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Discovery options from the configuration; callers override what their flags say. */
+export function discoverOptionsFrom(cfg: Config | null): DiscoverOptions {
+  const d = cfg?.discovery;
+  return {
+    interfaces: d?.interfaces ?? [],
+    subnets: d?.subnets ?? [],
+    ports: d?.ports ?? [80, 8000, 8080, 8899, 2020, 8088],
+    probeWindowMs: (d?.probeWindowSeconds ?? 3) * 1000,
+    callTimeoutMs: (d?.callTimeoutSeconds ?? 6) * 1000,
+    maxInFlightPerCamera: d?.maxInFlightPerCamera ?? 2,
+    multicastAddress: d?.multicastAddress ?? '239.255.255.250',
+    multicastPort: d?.multicastPort ?? 3702,
+    credentials: d?.username ? { username: d.username, password: d.password ?? '' } : null,
+    manualOnvifUrls: (cfg?.cameras ?? []).flatMap((c) => (c.onvif && c.enabled ? [c.onvif] : [])),
+  };
 }

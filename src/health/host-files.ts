@@ -1,0 +1,78 @@
+// Cheap reads of kernel and systemd files: each is one small read, fails soft to null, and
+// never runs a command (vcgencmd is not used: the firmware file says the same).
+import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const PI_THROTTLED = '/sys/devices/platform/soc/soc:firmware/get_throttled';
+
+/** Raspberry Pi firmware flags (bit numbers from the vcgencmd get_throttled documentation). */
+const FLAGS: [number, string][] = [
+  [0, 'under-voltage'],
+  [1, 'freq-capped'],
+  [2, 'throttled'],
+  [3, 'soft-temp-limit'],
+];
+
+export interface PiThrottle {
+  raw: string;
+  now: string[];
+  since: string[];
+}
+
+export function decodeThrottled(value: number): PiThrottle {
+  return {
+    raw: `0x${value.toString(16)}`,
+    now: FLAGS.filter(([bit]) => value & (1 << bit)).map(([, name]) => name),
+    since: FLAGS.filter(([bit]) => value & (1 << (bit + 16))).map(([, name]) => name),
+  };
+}
+
+/** Null on anything but a Raspberry Pi kernel. */
+export function readPiThrottle(file = PI_THROTTLED): PiThrottle | null {
+  try {
+    const v = parseInt(readFileSync(file, 'utf8').trim(), 16);
+    return Number.isFinite(v) ? decodeThrottled(v) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * systemd-timesyncd touches this file once the clock is synchronised; without timesyncd
+ * (chrony, none) we do not know, and say null rather than guess.
+ */
+export function readClockSynced(dir = '/run/systemd/timesync'): boolean | null {
+  if (existsSync(join(dir, 'synchronized'))) return true;
+  return existsSync(dir) ? false : null;
+}
+
+/** CPU temperature in °C from the first thermal zone that reads, or null. */
+export function readCpuTemperature(root = '/sys/class/thermal'): number | null {
+  let zones: string[];
+  try {
+    zones = readdirSync(root).filter((z) => z.startsWith('thermal_zone'));
+  } catch {
+    return null;
+  }
+  for (const z of zones.sort()) {
+    try {
+      const milli = Number(readFileSync(join(root, z, 'temp'), 'utf8').trim());
+      if (Number.isFinite(milli) && milli > 0) return Math.round(milli / 100) / 10;
+    } catch {
+      /* next zone */
+    }
+  }
+  return null;
+}
+
+/** Used and free bytes of the file system holding `path` (its nearest existing parent before it is created). */
+export function readDiskUsage(path: string): { used: number; free: number } | null {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      const s = statfsSync(p);
+      return { used: (s.blocks - s.bfree) * s.bsize, free: s.bavail * s.bsize };
+    } catch {
+      if (dirname(p) === p) return null;
+    }
+  }
+}

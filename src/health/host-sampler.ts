@@ -1,0 +1,89 @@
+// Samples the host in the background: the only importer of systeminformation. Heartbeats read
+// the last sample and never wait for a new one, however slow the disk or the kernel is.
+import { loadavg } from 'node:os';
+import si from 'systeminformation';
+import type { Logger } from '../log/logger.ts';
+import {
+  readClockSynced,
+  readCpuTemperature,
+  readDiskUsage,
+  readPiThrottle,
+  type PiThrottle,
+} from './host-files.ts';
+
+export interface HostSample {
+  at: string;
+  cpuPercent: number | null;
+  load: [number, number, number];
+  memUsedBytes: number | null;
+  memTotalBytes: number | null;
+  disk: { used: number; free: number } | null;
+  cpuTempC: number | null;
+  pi: PiThrottle | null;
+  clockSynced: boolean | null;
+}
+
+export type SampleFn = () => Promise<HostSample>;
+
+export function hostSampleFn(spoolDir: string): SampleFn {
+  return async () => {
+    const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
+    const [l1, l5, l15] = loadavg();
+    return {
+      at: new Date().toISOString(),
+      cpuPercent: Number.isFinite(load.currentLoad) ? Math.round(load.currentLoad * 10) / 10 : null,
+      load: [round2(l1), round2(l5), round2(l15)],
+      // "active" leaves out caches the kernel gives back on demand.
+      memUsedBytes: mem.active,
+      memTotalBytes: mem.total,
+      disk: readDiskUsage(spoolDir),
+      cpuTempC: readCpuTemperature(),
+      pi: readPiThrottle(),
+      clockSynced: readClockSynced(),
+    };
+  };
+}
+
+const round2 = (n: number | undefined) => Math.round((n ?? 0) * 100) / 100;
+
+export class HostSampler {
+  private last_: HostSample | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  samples = 0;
+
+  constructor(
+    private readonly sample: SampleFn,
+    private readonly everyMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The most recent sample, or null before the first one finishes. Never blocks. */
+  last(): HostSample | null {
+    return this.last_;
+  }
+
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** A sample still running when the next is due is left to finish; the next one is skipped. */
+  private tick(): void {
+    if (this.running) return;
+    this.running = true;
+    this.sample()
+      .then((s) => {
+        this.last_ = s;
+        this.samples++;
+      })
+      .catch((err: unknown) => this.logger.warn({ err }, 'host sample failed'))
+      .finally(() => (this.running = false));
+  }
+}

@@ -1,0 +1,50 @@
+// Wires the command router to what each command does, with the gateway's configuration, store,
+// bus and relay. Kept apart from the module so that file stays about telemetry, not operations.
+import type { Config } from '../../config/schema.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Db } from '../../store/db.ts';
+import { InventoryRepo } from '../../store/inventory.ts';
+import type { TelemetrySettings } from '../settings.ts';
+import type { Topics } from '../topics.ts';
+import { diagnoseCamera, restartCamera, snapshotCamera, type CameraOpsDeps } from './camera-ops.ts';
+import { CommandRouter, type CommandRouterDeps } from './command-router.ts';
+import { rediscover } from './rediscovery.ts';
+import { redactConfig } from './redact-config.ts';
+
+export interface RemoteCommandDeps {
+  cfg: Config;
+  db: () => Db | null;
+  events: EventBus;
+  logger: Logger;
+  restartCamera: (cameraId: string) => Promise<boolean>;
+  settings: TelemetrySettings;
+  topics: Topics;
+  reply: CommandRouterDeps['reply'];
+}
+
+export function remoteCommandRouter(d: RemoteCommandDeps): CommandRouter {
+  const camDeps: CameraOpsDeps = {
+    cfg: d.cfg,
+    inventory: () => {
+      const handle = d.db();
+      return handle ? new InventoryRepo(handle).list() : null;
+    },
+    restartCamera: d.restartCamera,
+  };
+  return new CommandRouter({
+    topics: d.topics,
+    site: d.settings.siteId,
+    secret: d.settings.commandSecret,
+    windowMs: d.settings.commandWindowMs,
+    logger: d.logger,
+    reply: d.reply,
+    ops: {
+      rediscover: () => rediscover(d.cfg, d.db, d.events),
+      diagnose: (id) => diagnoseCamera(camDeps, id),
+      restart: (id) => restartCamera(camDeps, id),
+      snapshot: (id) => snapshotCamera(camDeps, id, d.settings.snapshotMaxBytes),
+      config: () => redactConfig(d.cfg),
+    },
+  });
+}

@@ -1,0 +1,63 @@
+// Bus events turned into `events` messages. Every message has one envelope (type, at, session,
+// seq, historical) and its own data; docs/telemetry/event.schema.json has one branch per type.
+import type { GatewayEvents } from '../core/events.ts';
+
+export type EventType =
+  | 'camera.up'
+  | 'camera.degraded'
+  | 'camera.down'
+  | 'destination.up'
+  | 'destination.down'
+  | 'config.reloaded'
+  | 'discovery.appeared'
+  | 'discovery.disappeared'
+  | 'disk.alarm'
+  | 'disk.alarm.cleared'
+  | 'availability.report'
+  | 'heartbeats.missed';
+
+export interface TelemetryEvent {
+  type: EventType;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export function cameraEvent(e: GatewayEvents['camera.state']): TelemetryEvent {
+  const type =
+    e.state === 'online' ? 'camera.up' : e.state === 'degraded' ? 'camera.degraded' : 'camera.down';
+  return { type, at: e.at, data: { cameraId: e.cameraId, state: e.state, previous: e.previous } };
+}
+
+export function destinationEvent(e: GatewayEvents['destination.state']): TelemetryEvent {
+  return {
+    type: e.up ? 'destination.up' : 'destination.down',
+    at: e.at,
+    data: { cameraId: e.cameraId, destinationId: e.destinationId, reason: e.reason },
+  };
+}
+
+export function discoveryEvent(e: GatewayEvents['discovery.camera']): TelemetryEvent {
+  return {
+    type: e.change === 'appeared' ? 'discovery.appeared' : 'discovery.disappeared',
+    at: e.at,
+    data: { cameraId: e.cameraId, address: e.address },
+  };
+}
+
+export function diskEvent(e: GatewayEvents['disk.alarm']): TelemetryEvent {
+  return {
+    type: e.cleared ? 'disk.alarm.cleared' : 'disk.alarm',
+    at: e.at,
+    data: { path: e.path, freeBytes: e.freeBytes, message: e.message },
+  };
+}
+
+/** The wire form: `historical` says it was held in the outbox while the broker was unreachable. */
+export function eventMessage(
+  e: TelemetryEvent,
+  session: number,
+  seq: number,
+  historical: boolean,
+): Record<string, unknown> {
+  return { type: e.type, seq, session, at: e.at, historical, data: e.data };
+}

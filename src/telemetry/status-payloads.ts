@@ -1,0 +1,95 @@
+// The retained documents: the site's birth and death, and one status per camera. Pure.
+// Shapes are documented in docs/telemetry/*.schema.json; the tests validate against them.
+import type { GatewayStatus, StreamStatus } from '../app/status-model.ts';
+import type { CameraHealth } from '../core/events.ts';
+
+export interface SitePresence {
+  online: boolean;
+  session: number;
+  version: string;
+  startedAt: string;
+  cameras: number;
+  /** When it was published; null in the last will, which the broker sends at a time we cannot know. */
+  at: string | null;
+  /** Why it went offline: the daemon stopped, or the broker lost it (the will). */
+  reason: 'stopped' | 'connection-lost' | null;
+}
+
+export function presence(
+  s: GatewayStatus,
+  session: number,
+  kind: 'birth' | 'will' | 'stopped',
+  now = new Date(),
+): SitePresence {
+  return {
+    online: kind === 'birth',
+    session,
+    version: s.version,
+    startedAt: s.startedAt,
+    cameras: cameraIds(s).length,
+    at: kind === 'will' ? null : now.toISOString(),
+    reason: kind === 'birth' ? null : kind === 'will' ? 'connection-lost' : 'stopped',
+  };
+}
+
+export function cameraIds(s: GatewayStatus): string[] {
+  return [...new Set(s.streams.map((x) => x.cameraId))].sort();
+}
+
+export interface CameraStatusPayload {
+  cameraId: string;
+  state: CameraHealth;
+  since: string;
+  profile: string | null;
+  fps: number | null;
+  kbps: number | null;
+  lastFrameAgeSeconds: number | null;
+  restartsLastHour: number;
+  destinations: {
+    id: string;
+    state: string;
+    up: boolean;
+    fps: number | null;
+    kbps: number | null;
+    lastFrameAgeSeconds: number | null;
+    restartsLastHour: number;
+  }[];
+  /** Local recording arrives with store-and-forward (issue 4). */
+  recording: null;
+  session: number;
+  at: string;
+}
+
+/** A camera's document from its streams (a camera relays one stream today; the first one speaks). */
+export function cameraStatus(
+  cameraId: string,
+  streams: StreamStatus[],
+  state: CameraHealth,
+  since: string,
+  session: number,
+  now = new Date(),
+): CameraStatusPayload {
+  const s = streams.find((x) => x.cameraId === cameraId);
+  return {
+    cameraId,
+    state,
+    since,
+    profile: s?.profile ?? null,
+    fps: s?.fps ?? null,
+    kbps: s?.kbps ?? null,
+    lastFrameAgeSeconds: s?.lastFrameAgeSeconds ?? null,
+    restartsLastHour: s?.restartsLastHour ?? 0,
+    destinations: (s?.destinations ?? []).map((d) => ({
+      id: d.id,
+      state: d.state,
+      up: d.state === 'live',
+      fps: d.fps,
+      kbps: d.kbps,
+      lastFrameAgeSeconds: d.lastFrameAgeSeconds,
+      restartsLastHour: d.restartsLastHour,
+    })),
+    recording: null,
+    session,
+    at: now.toISOString(),
+  };
+}
