@@ -8,6 +8,9 @@ import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
 import { openStore, type Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 import { TelemetryModule } from '../telemetry/telemetry-module.ts';
+import { Backfill } from '../buffer/backfill.ts';
+import { Ledger, type OutageCause } from '../buffer/ledger.ts';
+import { Recording } from '../buffer/recording.ts';
 import { startAll, stopAll, type Module } from './module.ts';
 import { StatusServer } from './status-server.ts';
 import { streamStatus, type GatewayStatus } from './status-model.ts';
@@ -21,18 +24,48 @@ export class Gateway {
   private readonly health_ = new Map<string, CameraHealth>();
   readonly relay: RelayManager;
   readonly events: EventBus;
+  readonly recording: Recording;
+  readonly backfill: Backfill;
+  private readonly ledger: Ledger;
 
   constructor(
     private readonly cfg: Config,
     private readonly logger: Logger,
   ) {
     this.events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
+    const db = () => this.db;
+    this.recording = new Recording({
+      cfg,
+      db,
+      logger: logger.child({ module: 'recording' }),
+      events: this.events,
+      restartRecorders: (reason) => this.relay.restartRecorders(reason),
+    });
+    this.backfill = new Backfill({ cfg, db, logger: logger.child({ module: 'backfill' }) });
+    this.ledger = new Ledger({
+      cfg,
+      db,
+      events: this.events,
+      logger: logger.child({ module: 'ledger' }),
+      causeOf: (cameraId) => this.outageCause(cameraId),
+      onRecovered: () => this.backfill.kick(),
+    });
     this.relay = new RelayManager(
       cfg,
       () => relayCameras(cfg, this.db ? new InventoryRepo(this.db).list() : []),
       logger.child({ module: 'relay' }),
       { onStateChange: (e) => this.onRelayState(e) },
+      this.recording,
     );
+  }
+
+  /** Camera down explains everything; every destination down at once is the uplink; else that destination. */
+  private outageCause(cameraId: string): OutageCause {
+    const streams = this.relay.status().streams;
+    if (!streams.filter((s) => s.cameraId === cameraId).every((s) => s.ingest.state === 'live'))
+      return 'camera';
+    const all = streams.flatMap((s) => s.destinations);
+    return all.length > 1 && all.every((d) => d.state !== 'live') ? 'uplink' : 'destination';
   }
 
   /** Turns supervisor state changes into destination and camera events. */
@@ -86,6 +119,15 @@ export class Gateway {
         db: () => this.db,
         restartCamera: (id) => this.relay.restartCamera(id),
       }),
+      {
+        name: 'leftovers',
+        start: () => Promise.resolve(this.relay.endLeftovers()),
+        stop: () => Promise.resolve(),
+      },
+      // Reconcile the spool before any recorder writes to it.
+      this.recording,
+      this.ledger,
+      this.backfill,
       { name: 'relay', start: (s) => this.relay.start(s), stop: () => this.relay.stop() },
     ];
   }
@@ -121,6 +163,7 @@ export class Gateway {
       uplinkKbps: relay.uplinkKbps,
       warnings: relay.warnings,
       streams: relay.streams.map(streamStatus),
+      backfill: this.backfill.status(),
     };
   }
 }

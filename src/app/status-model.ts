@@ -1,4 +1,5 @@
 // The status document served on the local socket and printed by `edge-gateway status`.
+import type { BackfillStatus } from '../buffer/backfill.ts';
 import type { StreamRelayStatus } from '../relay/stream-relay.ts';
 import type { SupervisorStatus } from '../relay/supervisor.ts';
 import { cpuPercent } from '../relay/proc-stats.ts';
@@ -17,6 +18,8 @@ export interface PartStatus {
 export interface StreamStatus extends PartStatus {
   cameraId: string;
   profile: string;
+  /** The local recorder of this stream, when it is the recorded one. */
+  recording: PartStatus | null;
   destinations: (PartStatus & { id: string; transcoding: boolean; cpuPercent: number | null })[];
 }
 
@@ -30,6 +33,7 @@ export interface GatewayStatus {
   uplinkKbps: number | null;
   warnings: string[];
   streams: StreamStatus[];
+  backfill?: BackfillStatus;
 }
 
 const secs = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
@@ -52,6 +56,7 @@ export function streamStatus(r: StreamRelayStatus): StreamStatus {
     cameraId: r.cameraId,
     profile: r.profileToken,
     ...part(r.ingest),
+    recording: r.recording ? part(r.recording) : null,
     destinations: r.destinations.map((d) => ({
       id: d.destinationId,
       ...part(d),

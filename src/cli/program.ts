@@ -6,6 +6,7 @@ import { registerDiscoverCommand } from './discover-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerInventoryCommand } from './inventory-command.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerBacklogCommand } from './backlog-command.ts';
 import { registerStatusCommand } from './status-command.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { processIo, type Io } from './output.ts';
@@ -28,6 +29,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerConfigCommand(program, io);
   registerRunCommand(program, io);
   registerStatusCommand(program, io);
+  registerBacklogCommand(program, io);
   return program;
 }
 

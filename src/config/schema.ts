@@ -94,6 +94,44 @@ export const discoverySchema = z.strictObject({
   ...credentials,
 });
 
+const backfillTargetSchema = z.strictObject({
+  url: urlWithScheme(['http', 'https']).meta({
+    description:
+      'Receiver URL template; {siteId}, {cameraId} and {start} (ISO time of the segment) are replaced.',
+    example: 'https://backfill.example.vn/v1/{siteId}/{cameraId}/{start}.ts',
+  }),
+  method: z.enum(['PUT', 'POST']).default('PUT'),
+  token: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Bearer token; write it as a ${NAME} secret reference.' }),
+});
+
+export const recordingSchema = z.strictObject({
+  dir: z.string().min(1).meta({ description: 'Directory for local segments.' }),
+  enabled: z.boolean().default(true).meta({ description: 'Record every relayed camera continuously.' }),
+  segmentSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(4)
+    .meta({ description: 'Segment length (cut at the next key frame).' }),
+  maxAgeHours: z
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72)
+    .meta({ description: 'Segments older than this are deleted.' }),
+  maxGb: z.number().positive().optional().meta({ description: 'Cap on the total size of the spool.' }),
+  minFreeMb: z
+    .number()
+    .min(0)
+    .default(1024)
+    .meta({ description: 'Free space always kept on the spool volume.' }),
+});
+
 const transcodeSchema = z.strictObject({
   codec: z.enum(['h264']).default('h264'),
   bitrateKbps: z.number().int().min(64).max(20000).meta({ description: 'Target video bitrate.' }),
@@ -115,6 +153,9 @@ export const destinationSchema = z.strictObject({
     }),
   enabled: z.boolean().default(true),
   ...credentials,
+  backfill: backfillTargetSchema.optional().meta({
+    description: 'Where to send what this destination missed while it was down (HTTP PUT or POST).',
+  }),
   profile: z
     .enum(['main', 'sub', 'auto'])
     .default('main')
@@ -270,9 +311,22 @@ export const configSchema = z
           .meta({ description: 'Site uplink budget; the relay fits streams under it.' }),
       })
       .prefault({}),
-    recording: z.strictObject({
-      dir: z.string().min(1).meta({ description: 'Directory for local segments.' }),
-    }),
+    recording: recordingSchema,
+    backfill: z
+      .strictObject({
+        maxKbps: z.number().int().min(64).optional().meta({
+          description: 'Upload rate cap for backfill; default half of uplink.kbps (unlimited without it).',
+        }),
+        retrySeconds: z
+          .array(z.number().positive().max(3600))
+          .min(1)
+          .default([2, 5, 15, 60])
+          .meta({ description: 'Delays between failed uploads of a segment, the last repeating.' }),
+        timeoutSeconds: seconds(30, 600).meta({
+          description: 'A receiver that does not answer within this is a failure.',
+        }),
+      })
+      .prefault({}),
     store: z
       .strictObject({
         path: z
@@ -327,5 +381,6 @@ export type CameraConfig = z.output<typeof cameraSchema>;
 export type DiscoveryConfig = z.output<typeof discoverySchema>;
 export type DestinationConfig = z.output<typeof destinationSchema>;
 export type RelayConfig = z.output<typeof relaySchema>;
+export type RecordingConfig = z.output<typeof recordingSchema>;
 export type MqttConfig = z.output<typeof mqttSchema>;
 export type SchedulesConfig = z.output<typeof schedulesSchema>;

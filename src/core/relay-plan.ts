@@ -43,6 +43,8 @@ export interface PlannedIngest {
   streamUri: string;
   kbps: number;
   outputs: PlannedOutput[];
+  /** This stream (the camera's main one) is also recorded to local segments. */
+  record: boolean;
 }
 
 export interface RelayPlan {
@@ -90,6 +92,7 @@ export function planRelay(
   destinations: PlanDestination[],
   siteId: string,
   uplinkKbps?: number,
+  record = false,
 ): RelayPlan {
   const warnings: string[] = [];
   const pick = (cam: PlanCamera, d: PlanDestination, cap?: number) =>
@@ -128,13 +131,7 @@ export function planRelay(
     const key = `${x.cam.id}|${x.profile.token}`;
     let ingest = ingests.get(key);
     if (!ingest) {
-      ingest = {
-        cameraId: x.cam.id,
-        profileToken: x.profile.token,
-        streamUri: x.profile.streamUri!,
-        kbps: profileKbps(x.profile),
-        outputs: [],
-      };
+      ingest = newIngest(x.cam.id, x.profile);
       ingests.set(key, ingest);
     }
     if (x.d.transcode)
@@ -148,5 +145,26 @@ export function planRelay(
       kbps: kbpsOf(x),
     });
   }
+  // Every relayed camera is recorded, from its main stream, whatever the destinations take.
+  if (record) {
+    for (const cam of cameras) {
+      const main = chooseProfile(cam.profiles, 'main');
+      if (!main) continue;
+      const key = `${cam.id}|${main.token}`;
+      if (!ingests.has(key)) ingests.set(key, newIngest(cam.id, main));
+      ingests.get(key)!.record = true;
+    }
+  }
   return { ingests: [...ingests.values()], uplinkKbps: total, warnings };
+}
+
+function newIngest(cameraId: string, p: MediaProfile): PlannedIngest {
+  return {
+    cameraId,
+    profileToken: p.token,
+    streamUri: p.streamUri!,
+    kbps: profileKbps(p),
+    outputs: [],
+    record: false,
+  };
 }

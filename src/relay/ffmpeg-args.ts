@@ -141,3 +141,56 @@ export function outputCommand(opts: { output: PlannedOutput; url: string; udpPor
     ],
   };
 }
+
+/**
+ * Local recording: loopback UDP -> keyframe-aligned MPEG-TS segments, and a CSV list that gets a
+ * line as each segment is closed, so the gateway indexes only complete files.
+ */
+export function recorderCommand(opts: {
+  udpPort: number;
+  dir: string;
+  runId: string;
+  segmentSeconds: number;
+  audio: boolean;
+}): FfmpegCommand {
+  return {
+    input: `udp://127.0.0.1:${opts.udpPort}?fifo_size=50000&overrun_nonfatal=1`,
+    inputOptions: [
+      ...GLOBAL,
+      '-protocol_whitelist',
+      LOOPBACK_PROTOCOLS,
+      '-f',
+      'mpegts',
+      '-fflags',
+      '+genpts',
+      '-analyzeduration',
+      '1000000',
+      '-probesize',
+      '1000000',
+    ],
+    output: `${opts.dir}/${opts.runId}-%06d.ts`,
+    outputOptions: [
+      '-map',
+      '0:v:0',
+      ...(opts.audio ? ['-map', '0:a:0?'] : []),
+      '-c',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      String(opts.segmentSeconds),
+      '-segment_format',
+      'mpegts',
+      '-reset_timestamps',
+      '1',
+      '-segment_list',
+      `${opts.dir}/${opts.runId}.csv`,
+      '-segment_list_type',
+      'csv',
+      // Every packet reaches the disk as it is muxed (the inner MPEG-TS muxer's option: the segment
+      // muxer's own -flush_packets does not reach it): a power cut loses at most the packet in flight.
+      '-segment_format_options',
+      'flush_packets=1',
+    ],
+  };
+}

@@ -104,3 +104,39 @@ function rate(r: string | undefined): number | null {
   const [n, d] = (r ?? '').split('/').map(Number);
   return n && d ? Math.round((n / d) * 10) / 10 : null;
 }
+
+export interface FileProbe {
+  videoPackets: number;
+  keyframes: number;
+  durationSeconds: number;
+}
+
+/** What a (possibly truncated) local segment holds: enough to decide whether to keep it. */
+export async function probeFile(path: string): Promise<FileProbe> {
+  const r = await run(
+    [
+      '-v',
+      'error',
+      '-protocol_whitelist',
+      'file',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=pts_time,flags',
+      '-of',
+      'json',
+      path,
+    ],
+    30_000,
+  );
+  const packets =
+    r.code === 0
+      ? ((JSON.parse(r.stdout) as { packets?: { pts_time?: string; flags?: string }[] }).packets ?? [])
+      : [];
+  const times = packets.map((p) => Number(p.pts_time)).filter(Number.isFinite);
+  return {
+    videoPackets: packets.length,
+    keyframes: packets.filter((p) => p.flags?.includes('K')).length,
+    durationSeconds: times.length > 1 ? Math.max(...times) - Math.min(...times) : 0,
+  };
+}

@@ -8,9 +8,14 @@ import type { InventoryCamera } from '../core/inventory.ts';
 import type { Logger } from '../log/logger.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
-import { StreamRelay, type Credentials, type StreamRelayStatus } from './stream-relay.ts';
+import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
+
+export interface RecordingSource {
+  enabled: boolean;
+  hooks(cameraId: string): RecorderHooks;
+}
 
 export interface RelayEvents {
   onStateChange?: (e: {
@@ -73,12 +78,14 @@ export class RelayManager {
   private relays: StreamRelay[] = [];
   private plan: RelayPlan | null = null;
   private version: FfmpegVersion | null = null;
+  private leftoversEnded = false;
 
   constructor(
     private readonly cfg: Config,
     private readonly cameras: () => CameraSource[],
     private readonly logger: Logger,
     private readonly events: RelayEvents = {},
+    private readonly recording: RecordingSource | null = null,
   ) {}
 
   /** The marker that lets the next start find this gateway's ffmpeg processes. */
@@ -86,14 +93,24 @@ export class RelayManager {
     return ownerKeyFor(this.cfg.relay.statusSocket);
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    this.version = await detectFfmpeg();
-    this.logger.info({ ffmpeg: this.version.text }, 'ffmpeg found');
+  /**
+   * Ends ffmpeg left by a SIGKILLed or power-cut run and marks this run's children. Called before
+   * anything reads the spool: a leftover recorder would still be writing the segment being judged.
+   */
+  endLeftovers(): void {
+    if (this.leftoversEnded) return;
+    this.leftoversEnded = true;
     const owner = this.ownerKey();
     const killed = killOrphans(owner);
     if (killed.length > 0)
       this.logger.warn({ pids: killed }, 'ended ffmpeg processes left by a previous run');
     markChildren(owner);
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    this.version = await detectFfmpeg();
+    this.logger.info({ ffmpeg: this.version.text }, 'ffmpeg found');
+    this.endLeftovers();
     if (signal.aborted) return;
 
     const cameras = this.cameras();
@@ -104,6 +121,7 @@ export class RelayManager {
       this.cfg.destinations.filter((d) => d.enabled),
       this.cfg.site.id,
       this.cfg.uplink.kbps,
+      this.recording?.enabled ?? false,
     );
     for (const w of this.plan.warnings) this.logger.warn(w);
     const destCreds = new Map(
@@ -117,7 +135,8 @@ export class RelayManager {
       if (signal.aborted) return;
       const relay = new StreamRelay({
         plan: ingest,
-        udpPorts: await freeUdpPorts(ingest.outputs.length),
+        udpPorts: await freeUdpPorts(ingest.outputs.length + (ingest.record ? 1 : 0)),
+        recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
         cameraCredentials: byId.get(ingest.cameraId)?.credentials ?? null,
         destinationCredentials: (id) => destCreds.get(id) ?? null,
         version: this.version,
@@ -150,6 +169,10 @@ export class RelayManager {
     const mine = this.relays.filter((r) => r.status().cameraId === cameraId);
     await Promise.all(mine.map((r) => r.restart('restart requested')));
     return mine.length > 0;
+  }
+
+  async restartRecorders(reason: string): Promise<void> {
+    await Promise.all(this.relays.map((r) => r.restartRecorder(reason)));
   }
 
   lastError(cameraId: string, destinationId: string): string | null {

@@ -4,7 +4,7 @@
 import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
-import { ingestCommand, outputCommand } from './ffmpeg-args.ts';
+import { ingestCommand, outputCommand, recorderCommand } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
@@ -15,10 +15,21 @@ export interface Credentials {
   password: string;
 }
 
+export interface RecorderHooks {
+  /** Spool directory of this camera. */
+  dir: string;
+  segmentSeconds: number;
+  /** A reason not to record now (disk full), or null. */
+  mayLaunch: () => string | null;
+  /** A recorder run started: its segments are `${runId}-NNNNNN.ts`, listed in `${runId}.csv` as they close. */
+  onRun: (runId: string) => void;
+}
+
 export interface StreamRelayOptions {
   plan: PlannedIngest;
-  /** One loopback UDP port per output, in plan order. */
+  /** One loopback UDP port per output, in plan order, then one for the recorder when recording. */
   udpPorts: number[];
+  recorder?: RecorderHooks | undefined;
   cameraCredentials: Credentials | null;
   destinationCredentials: (destinationId: string) => Credentials | null;
   version: FfmpegVersion;
@@ -38,12 +49,14 @@ export interface StreamRelayStatus {
   cameraId: string;
   profileToken: string;
   ingest: SupervisorStatus;
+  recording: SupervisorStatus | null;
   destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
 }
 
 export class StreamRelay {
   private readonly ingest: Supervisor;
   private readonly outputs: { output: PlannedOutput; supervisor: Supervisor }[];
+  private readonly recorder: Supervisor | null;
 
   constructor(private readonly opts: StreamRelayOptions) {
     const { plan, version } = opts;
@@ -73,8 +86,10 @@ export class StreamRelay {
       // A new ingest starts a new MPEG-TS stream: readers restart with it rather than choke on a
       // timestamp jump.
       onLaunch: () => {
-        if (launched)
+        if (launched) {
           void Promise.all(this.outputs.map((o) => o.supervisor.restartNow('camera stream restarted')));
+          void this.recorder?.restartNow('camera stream restarted');
+        }
         launched = true;
       },
       onStateChange: (s, p) => opts.onStateChange?.({ destinationId: null }, s, p),
@@ -103,16 +118,51 @@ export class StreamRelay {
         }),
       };
     });
+    const rec = plan.record ? opts.recorder : undefined;
+    const recPort = opts.udpPorts[plan.outputs.length];
+    this.recorder =
+      rec && recPort !== undefined
+        ? new Supervisor({
+            ...common,
+            logger: log.child({ part: 'recorder' }),
+            mayLaunch: rec.mayLaunch,
+            spawn: () => {
+              const runId = String(Date.now());
+              rec.onRun(runId);
+              return runFfmpeg(
+                recorderCommand({
+                  udpPort: recPort,
+                  dir: rec.dir,
+                  runId,
+                  segmentSeconds: rec.segmentSeconds,
+                  audio: plan.outputs.some((o) => o.audio),
+                }),
+              );
+            },
+            // A camera fault makes the gap the camera caused, nothing more: not the recorder's fault.
+            judge: () => this.ingest.status().state === 'live',
+          })
+        : null;
   }
 
   start(): void {
     // Readers first, so the first packets of the camera stream have somewhere to go.
     for (const o of this.outputs) o.supervisor.start();
+    this.recorder?.start();
     this.ingest.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.ingest.stop(), ...this.outputs.map((o) => o.supervisor.stop())]);
+    await Promise.all([
+      this.ingest.stop(),
+      ...this.outputs.map((o) => o.supervisor.stop()),
+      this.recorder?.stop(),
+    ]);
+  }
+
+  /** Restart the recorder now (e.g. disk space came back). */
+  async restartRecorder(reason: string): Promise<void> {
+    await this.recorder?.restartNow(reason);
   }
 
   async restart(reason: string): Promise<void> {
@@ -124,6 +174,7 @@ export class StreamRelay {
       cameraId: this.opts.plan.cameraId,
       profileToken: this.opts.plan.profileToken,
       ingest: this.ingest.status(),
+      recording: this.recorder?.status() ?? null,
       destinations: this.outputs.map((o) => ({
         ...o.supervisor.status(),
         destinationId: o.output.destinationId,

@@ -1,5 +1,7 @@
 // Versioned schema migrations. Append only: a released migration is never edited, because
 // boxes in the field already ran it. PRAGMA user_version records how many have run.
+import { SPOOL_MIGRATION } from './spool-migration.ts';
+
 export const migrations: readonly string[] = [
   // 1: the camera inventory.
   `CREATE TABLE cameras (
@@ -50,4 +52,6 @@ export const migrations: readonly string[] = [
      report     TEXT NOT NULL,
      PRIMARY KEY (day, camera_id)
    ) STRICT;`,
+  // 3: the recording spool, the outage ledger, lost seconds, backfill deliveries.
+  SPOOL_MIGRATION,
 ];

@@ -46,6 +46,7 @@ export function stream(
     cameraId,
     profile: 'Profile_1',
     ...part(ingest),
+    recording: null,
     destinations: Object.entries(dests).map(([id, s]) => ({
       id,
       ...part(s),

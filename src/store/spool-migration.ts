@@ -1,0 +1,41 @@
+// Tables of the local recording spool and the outage ledger (issue 4). Appended to the
+// migration list; kept here so the SQL sits beside nothing else.
+export const SPOOL_MIGRATION = `
+  CREATE TABLE segments (
+    id        INTEGER PRIMARY KEY,
+    camera_id TEXT NOT NULL,
+    path      TEXT NOT NULL UNIQUE,
+    start_ms  INTEGER NOT NULL,
+    end_ms    INTEGER NOT NULL,
+    bytes     INTEGER NOT NULL,
+    sha256    TEXT NOT NULL,
+    state     TEXT NOT NULL CHECK (state IN ('complete', 'evicted', 'missing')),
+    recovered INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX segments_camera_time ON segments (camera_id, start_ms);
+  CREATE TABLE outages (
+    id             INTEGER PRIMARY KEY,
+    camera_id      TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    start_ms       INTEGER NOT NULL,
+    end_ms         INTEGER,
+    cause          TEXT NOT NULL CHECK (cause IN ('uplink', 'destination', 'camera'))
+  ) STRICT;
+  CREATE INDEX outages_open ON outages (camera_id, destination_id, end_ms);
+  CREATE TABLE lost (
+    id             INTEGER PRIMARY KEY,
+    camera_id      TEXT NOT NULL,
+    destination_id TEXT,
+    start_ms       INTEGER NOT NULL,
+    end_ms         INTEGER NOT NULL,
+    reason         TEXT NOT NULL,
+    detail         TEXT
+  ) STRICT;
+  CREATE TABLE deliveries (
+    segment_id     INTEGER NOT NULL REFERENCES segments (id),
+    destination_id TEXT NOT NULL,
+    delivered_ms   INTEGER,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    PRIMARY KEY (segment_id, destination_id)
+  ) STRICT;`;
