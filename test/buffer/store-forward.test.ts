@@ -85,24 +85,34 @@ describe('store and forward', () => {
     const owed = () => {
       const d = openStore(join(dir, 'gateway.db'), { readonly: true });
       try {
-        return new SpoolRepo(d).complete('cam-a').filter((s) => s.startMs < outage.endMs! && s.endMs > outage.startMs);
+        return new SpoolRepo(d)
+          .complete('cam-a')
+          .filter((s) => s.startMs < outage.endMs! && s.endMs > outage.startMs);
       } finally {
         d.close();
       }
     };
     const got = () => new Set(receiver.records.filter((r) => r.status === 201).map((r) => r.sha256));
-    await waitFor(() => owed().length > 0 && owed().every((s) => got().has(s.sha256)), 'every owed segment at the receiver', 90_000);
+    await waitFor(
+      () => owed().length > 0 && owed().every((s) => got().has(s.sha256)),
+      'every owed segment at the receiver',
+      90_000,
+    );
     const segs = owed();
     expect((segs.at(-1)!.endMs - segs[0]!.startMs) / 1000).toBeGreaterThan(OUTAGE_MS / 1000 - 5);
     // Local recording went on through the outage without a hole.
-    const all = new SpoolRepo(openStore(join(dir, 'gateway.db'), { readonly: true })).complete('cam-a').filter((s) => s.endMs >= from && s.startMs <= to);
+    const all = new SpoolRepo(openStore(join(dir, 'gateway.db'), { readonly: true }))
+      .complete('cam-a')
+      .filter((s) => s.endMs >= from && s.startMs <= to);
     const gap = all.slice(1).reduce((g, s, i) => Math.max(g, s.startMs - all[i]!.endMs), 0);
     expect(gap).toBeLessThan(1000);
     // The backlog is empty, and the token never reached the log.
     // (The receiver's 201 comes a moment before the gateway commits the delivery.)
     let last = '';
     await waitFor(async () => {
-      const b = await runCli(['backlog', '--json', '--config', config], { env: { BACKFILL_TOKEN: 'bf-token-Zq81' } });
+      const b = await runCli(['backlog', '--json', '--config', config], {
+        env: { BACKFILL_TOKEN: 'bf-token-Zq81' },
+      });
       last = b.stdout;
       return (JSON.parse(b.stdout) as { pending: unknown[] }).pending.length === 0;
     }, 'an empty backlog').catch((err: Error) => {

@@ -1,0 +1,100 @@
+// Retention on real files and a real index: the quota reached with undelivered segments present.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Recording } from '../../src/buffer/recording.ts';
+import { validateConfig } from '../../src/config/load.ts';
+import { EventBus } from '../../src/core/events.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { openStore, type Db } from '../../src/store/db.ts';
+import { SpoolRepo } from '../../src/store/spool.ts';
+
+const dirs: string[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  dbs.splice(0).forEach((d) => d.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+const MB = 1024 * 1024;
+
+function setup(maxGb: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'egw-ret-'));
+  dirs.push(dir);
+  const cfg = validateConfig(
+    {
+      site: { id: 's', name: 'S' },
+      destinations: [
+        {
+          id: 'national',
+          url: 'rtmp://127.0.0.1:1/live/{cameraId}',
+          backfill: { url: 'http://127.0.0.1:1/{cameraId}/{start}' },
+        },
+        { id: 'ioc', url: 'rtmp://127.0.0.1:2/live/{cameraId}' },
+      ],
+      recording: { dir: join(dir, 'spool'), maxGb, minFreeMb: 0 },
+      store: { path: join(dir, 'g.db') },
+      mqtt: { url: 'mqtt://127.0.0.1:1' },
+    },
+    'test',
+  );
+  const db = openStore(cfg.store.path);
+  dbs.push(db);
+  const repo = new SpoolRepo(db);
+  mkdirSync(join(dir, 'spool', 'cam'), { recursive: true });
+  const now = Date.now();
+  // Ten 1 MB segments, oldest first, one every 4 s.
+  const segs = Array.from({ length: 10 }, (_, i) => {
+    const path = join(dir, 'spool', 'cam', `s-${i}.ts`);
+    writeFileSync(path, Buffer.alloc(MB, i));
+    const startMs = now - (10 - i) * 4000;
+    repo.addSegment({
+      cameraId: 'cam',
+      path,
+      startMs,
+      endMs: startMs + 4000,
+      bytes: MB,
+      sha256: 'x'.repeat(64),
+      recovered: false,
+    });
+    return path;
+  });
+  // national (with backfill) was down over segments 2-4: those are owed to it. ioc has no backfill.
+  repo.openOutage('cam', 'national', 'uplink', now - 8 * 4000 + 100);
+  repo.closeOutage('cam', 'national', now - 5 * 4000 - 100);
+  repo.openOutage('cam', 'ioc', 'destination', now - 9 * 4000);
+  const recording = new Recording({ cfg, db: () => db, logger: silentLogger, events: new EventBus() });
+  return { repo, segs, recording };
+}
+
+describe('retention', () => {
+  it('deletes segments nobody is owed first, oldest first, and keeps the undelivered ones', () => {
+    const { repo, segs, recording } = setup(6 / 1024);
+    expect(recording.enforceRetention()).toBe(4);
+    expect(segs.map(existsSync)).toEqual([false, false, true, true, true, false, false, true, true, true]);
+    expect(repo.lost()).toEqual([]);
+  });
+
+  it('deletes undelivered segments only when nothing else is left, and accounts each as lost', () => {
+    const { repo, segs, recording } = setup(1 / 1024);
+    expect(recording.enforceRetention()).toBe(9);
+    // Every unneeded segment goes, even the newest; then the oldest owed ones until under quota.
+    expect(segs.map(existsSync)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    const lost = repo.lost();
+    expect(lost).toHaveLength(2);
+    expect(lost.every((l) => l.reason === 'evicted-undelivered' && l.destinationId === null)).toBe(true);
+    expect(repo.complete().map((s) => s.path)).toEqual([segs[4]]);
+  });
+});
