@@ -118,6 +118,7 @@ export class Gateway {
         status: () => this.status(),
         db: () => this.db,
         restartCamera: (id) => this.relay.restartCamera(id),
+        retention: () => Promise.resolve(void this.recording.enforceRetention()),
       }),
       {
         name: 'leftovers',

@@ -43,11 +43,29 @@ export class Ledger implements Module {
         if (!r) return;
         const at = Date.parse(e.at);
         if (!e.up) {
-          r.openOutage(e.cameraId, e.destinationId, this.deps.causeOf(e.cameraId, e.destinationId), at);
+          const cause = this.deps.causeOf(e.cameraId, e.destinationId);
+          if (r.openOutage(e.cameraId, e.destinationId, cause, at)) {
+            this.deps.events.emit('outage', {
+              cameraId: e.cameraId,
+              destinationId: e.destinationId,
+              cause,
+              startAt: e.at,
+              endAt: null,
+              at: e.at,
+            });
+          }
           return;
         }
         const outage = r.closeOutage(e.cameraId, e.destinationId, at);
         if (!outage) return;
+        this.deps.events.emit('outage', {
+          cameraId: e.cameraId,
+          destinationId: e.destinationId,
+          cause: outage.cause,
+          startAt: new Date(outage.startMs).toISOString(),
+          endAt: e.at,
+          at: e.at,
+        });
         this.deps.logger.info(
           {
             cameraId: e.cameraId,

@@ -21,6 +21,15 @@ export interface GatewayEvents {
     address: string | null;
     at: string;
   };
+  /** The outage ledger opened or closed an interval; `endAt` is null while it is open. */
+  outage: {
+    cameraId: string;
+    destinationId: string;
+    cause: 'uplink' | 'destination' | 'camera';
+    startAt: string;
+    endAt: string | null;
+    at: string;
+  };
   'config.reloaded': { at: string };
   'disk.alarm': { path: string; freeBytes: number; message: string; at: string; cleared: boolean };
 }

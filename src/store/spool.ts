@@ -88,16 +88,18 @@ export class SpoolRepo {
     this.db.prepare('UPDATE segments SET state = ? WHERE id = ?').run(state, id);
   }
 
-  openOutage(cameraId: string, destinationId: string, cause: OutageRow['cause'], startMs: number): void {
+  /** Opens an outage unless one is open already; true when it opened one. */
+  openOutage(cameraId: string, destinationId: string, cause: OutageRow['cause'], startMs: number): boolean {
     if (
       this.db
         .prepare('SELECT 1 FROM outages WHERE camera_id = ? AND destination_id = ? AND end_ms IS NULL')
         .get(cameraId, destinationId)
     )
-      return;
+      return false;
     this.db
       .prepare('INSERT INTO outages (camera_id, destination_id, start_ms, cause) VALUES (?, ?, ?, ?)')
       .run(cameraId, destinationId, startMs, cause);
+    return true;
   }
 
   closeOutage(cameraId: string, destinationId: string, endMs: number): OutageRow | null {

@@ -13,6 +13,8 @@ export type EventType =
   | 'discovery.disappeared'
   | 'disk.alarm'
   | 'disk.alarm.cleared'
+  | 'outage.start'
+  | 'outage.end'
   | 'availability.report'
   | 'heartbeats.missed';
 
@@ -60,4 +62,18 @@ export function eventMessage(
   historical: boolean,
 ): Record<string, unknown> {
   return { type: e.type, seq, session, at: e.at, historical, data: e.data };
+}
+
+export function outageEvent(e: GatewayEvents['outage']): TelemetryEvent {
+  return {
+    type: e.endAt === null ? 'outage.start' : 'outage.end',
+    at: e.at,
+    data: {
+      cameraId: e.cameraId,
+      destinationId: e.destinationId,
+      cause: e.cause,
+      startAt: e.startAt,
+      endAt: e.endAt,
+    },
+  };
 }

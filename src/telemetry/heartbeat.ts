@@ -61,6 +61,9 @@ export function heartbeat(i: HeartbeatInput): HeartbeatPayload {
     },
     cameras: { online: online.size, total: cameras.size },
     destinations: { up, total: dests.length },
-    backlog: { seconds: 0, bytes: null },
+    // Video still owed to backfill endpoints (store and forward).
+    backlog: i.status.backfill
+      ? { seconds: Math.round(i.status.backfill.pendingSeconds), bytes: i.status.backfill.pendingBytes }
+      : { seconds: 0, bytes: null },
   };
 }

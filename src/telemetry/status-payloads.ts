@@ -54,8 +54,8 @@ export interface CameraStatusPayload {
     lastFrameAgeSeconds: number | null;
     restartsLastHour: number;
   }[];
-  /** Local recording arrives with store-and-forward (issue 4). */
-  recording: null;
+  /** The local recorder of the camera's main stream: its state, or null when recording is off. */
+  recording: { state: string; restartsLastHour: number; lastError: string | null } | null;
   session: number;
   at: string;
 }
@@ -88,7 +88,12 @@ export function cameraStatus(
       lastFrameAgeSeconds: d.lastFrameAgeSeconds,
       restartsLastHour: d.restartsLastHour,
     })),
-    recording: null,
+    recording: (() => {
+      const rec = streams.find((x) => x.cameraId === cameraId && x.recording)?.recording;
+      return rec
+        ? { state: rec.state, restartsLastHour: rec.restartsLastHour, lastError: rec.lastError }
+        : null;
+    })(),
     session,
     at: now.toISOString(),
   };

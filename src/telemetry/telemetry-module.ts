@@ -19,6 +19,7 @@ import {
   destinationEvent,
   discoveryEvent,
   diskEvent,
+  outageEvent,
   type TelemetryEvent,
 } from './event-payloads.ts';
 import { heartbeat } from './heartbeat.ts';
@@ -39,7 +40,7 @@ export interface TelemetryDeps {
   /** Host sampling; tests and the bench inject their own. */
   sample?: SampleFn;
   machineId?: string;
-  /** The retention pass of store-and-forward (issue 4); a no-op until then. */
+  /** The retention pass of store-and-forward, run on its schedule as well as by the recorder. */
   retention?: () => Promise<void>;
 }
 
@@ -153,6 +154,7 @@ export class TelemetryModule implements Module {
       }),
       bus.on('discovery.camera', (e) => event(discoveryEvent(e))),
       bus.on('disk.alarm', (e) => event(diskEvent(e))),
+      bus.on('outage', (e) => event(outageEvent(e))),
       bus.on('config.reloaded', (e) => event({ type: 'config.reloaded', at: e.at, data: {} })),
     );
   }

@@ -57,14 +57,39 @@ describe('events and camera status', () => {
       cleared: false,
     });
     h.events.emit('config.reloaded', { at });
-    await waitFor(() => events().length >= 5, 'five events');
+    h.events.emit('outage', {
+      cameraId: 'cam-1',
+      destinationId: 'national',
+      cause: 'uplink',
+      startAt: at,
+      endAt: null,
+      at,
+    });
+    h.events.emit('outage', {
+      cameraId: 'cam-1',
+      destinationId: 'national',
+      cause: 'uplink',
+      startAt: at,
+      endAt: at,
+      at,
+    });
+    await waitFor(() => events().length >= 7, 'seven events');
     expect(events().map((e) => e.type)).toEqual([
       'destination.down',
       'camera.down',
       'discovery.appeared',
       'disk.alarm',
       'config.reloaded',
+      'outage.start',
+      'outage.end',
     ]);
+    expect(events().at(-1)!.data).toEqual({
+      cameraId: 'cam-1',
+      destinationId: 'national',
+      cause: 'uplink',
+      startAt: at,
+      endAt: at,
+    });
     expect(events().every((e) => !e.historical)).toBe(true);
     const status = await waitFor(() => {
       const s = sub.last('/cameras/cam-1/status')?.json as { state: string; since: string } | undefined;
