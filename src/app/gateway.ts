@@ -80,7 +80,15 @@ export class Gateway {
     const at = new Date().toISOString();
     if (destinationId && (state === 'live') !== (previous === 'live')) {
       const reason = state === 'live' ? null : (this.relay.lastError(cameraId, destinationId) ?? state);
-      this.events.emit('destination.state', { cameraId, destinationId, up: state === 'live', at, reason });
+      const until = state === 'live' ? null : this.relay.deliveredUntil(cameraId, destinationId);
+      this.events.emit('destination.state', {
+        cameraId,
+        destinationId,
+        up: state === 'live',
+        at,
+        reason,
+        deliveredUntil: until === null ? null : new Date(until).toISOString(),
+      });
     }
     const streams = this.relay.status().streams.filter((s) => s.cameraId === cameraId);
     const next = cameraHealth(

@@ -50,10 +50,16 @@ export class StatusServer implements Module {
       }
       send(404, { error: 'not found' });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.path, () => resolve());
-    });
+    // Created with a tight umask, so there is no moment when other users can connect.
+    const umask = process.umask(0o117);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.path, () => resolve());
+      });
+    } finally {
+      process.umask(umask);
+    }
     chmodSync(this.path, 0o660);
     this.server = server;
   }

@@ -1,6 +1,5 @@
 // Checks that a segment file still holds what the index says before it is sent.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256File } from './segment-files.ts';
 import { stat } from 'node:fs/promises';
 
 export type FileCheck =
@@ -22,17 +21,11 @@ export async function checkSegmentFile(path: string, bytes: number, sha256: stri
   }
   if (size !== bytes) return { ok: false, reason: 'corrupt', detail: `size ${size} != indexed ${bytes}` };
   try {
-    const actual = await sha256File(path);
+    const actual = (await sha256File(path)).sha256;
     if (actual !== sha256.toLowerCase())
       return { ok: false, reason: 'corrupt', detail: `sha256 ${actual} != indexed ${sha256}` };
   } catch (err) {
     return { ok: false, reason: 'unreadable', detail: (err as Error).message };
   }
   return { ok: true };
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -44,12 +44,16 @@ export class Ledger implements Module {
         const at = Date.parse(e.at);
         if (!e.up) {
           const cause = this.deps.causeOf(e.cameraId, e.destinationId);
-          if (r.openOutage(e.cameraId, e.destinationId, cause, at)) {
+          // The outage began when the destination last delivered, not when the stall was noticed
+          // (stallSeconds later); a second of margin for what was in flight.
+          const delivered = e.deliveredUntil ? Date.parse(e.deliveredUntil) : at;
+          const start = Math.min(at, delivered) - 1000;
+          if (r.openOutage(e.cameraId, e.destinationId, cause, start)) {
             this.deps.events.emit('outage', {
               cameraId: e.cameraId,
               destinationId: e.destinationId,
               cause,
-              startAt: e.at,
+              startAt: new Date(start).toISOString(),
               endAt: null,
               at: e.at,
             });

@@ -58,7 +58,8 @@ export async function reconcileSpool(
       if (seconds === undefined) {
         // The segment being written when the box went down: keep it if it plays, else account for it.
         const probe = await probeFile(path);
-        if (probe.keyframes === 0) {
+        // Unlink only what ffprobe read and found unplayable; a failed probe keeps the file.
+        if (probe.ok && probe.keyframes === 0) {
           unlinkSync(path);
           // The gap runs from the end of the last segment kept for this camera.
           const before = repo

@@ -1,6 +1,7 @@
 // Continuous local recording: indexes each segment as ffmpeg closes it (SHA-256, bytes, times),
 // keeps recorders off a full disk with an alarm, and enforces retention.
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Module } from '../app/module.ts';
 import type { Config } from '../config/schema.ts';
@@ -18,7 +19,12 @@ interface Run {
   dir: string;
   list: string;
   offset: number;
+  /** Set when a newer run of the camera started; the list is dropped once surely read to its end. */
+  endedAt: number | null;
 }
+
+/** An ended run's ffmpeg has had time (stopTimeoutSeconds at most) to write its last line. */
+const RUN_DRAIN_MS = 35_000;
 
 const MB = 1024 * 1024;
 
@@ -50,26 +56,45 @@ export class Recording implements Module {
       dir,
       segmentSeconds: this.deps.cfg.recording.segmentSeconds,
       mayLaunch: () => {
-        mkdirSync(dir, { recursive: true });
+        try {
+          mkdirSync(dir, { recursive: true });
+        } catch (err) {
+          // A read-only or vanished spool (an SD card gone bad) pauses recording, never the relay.
+          return `spool ${dir} unusable: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+        }
         return this.diskProblem();
       },
-      onRun: (runId) =>
-        this.runs.set(`${cameraId}/${runId}`, { cameraId, dir, list: join(dir, `${runId}.csv`), offset: 0 }),
+      onRun: (runId) => {
+        // The camera's earlier run has ended: read its list once more, then forget it.
+        for (const run of this.runs.values()) if (run.cameraId === cameraId) run.endedAt ??= Date.now();
+        this.runs.set(`${cameraId}/${runId}`, {
+          cameraId,
+          dir,
+          list: join(dir, `${runId}.csv`),
+          offset: 0,
+          endedAt: null,
+        });
+      },
     };
   }
 
-  async start(): Promise<void> {
+  async start(signal: AbortSignal): Promise<void> {
     const root = this.deps.cfg.recording.dir;
     mkdirSync(root, { recursive: true });
     const db = this.deps.db();
     if (db) await reconcileSpool(root, new SpoolRepo(db), this.deps.logger);
+    if (signal.aborted) return;
     this.timers = [
       setInterval(() => void this.indexNew(), 1000),
-      setInterval(() => this.enforceRetention(), 30_000),
+      setInterval(() => this.guard('retention', () => this.enforceRetention()), 30_000),
       // A disk that fills while recording: stop the recorders cleanly rather than let ffmpeg hit ENOSPC mid-write.
-      setInterval(() => {
-        if (!this.alarm && this.diskProblem()) void this.deps.restartRecorders?.('disk full');
-      }, 5000),
+      setInterval(
+        () =>
+          this.guard('disk check', () => {
+            if (!this.alarm && this.diskProblem()) void this.deps.restartRecorders?.('disk full');
+          }),
+        5000,
+      ),
     ];
   }
 
@@ -109,9 +134,20 @@ export class Recording implements Module {
     return stillFull ? `disk full (${Math.round(after / MB)} MB free)` : null;
   }
 
-  /** Indexes segments ffmpeg has closed since the last look. One pass at a time. */
+  /** A timer's work must never take the daemon down: a full or read-only disk is logged, not thrown. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.deps.logger.error({ err }, `${what} failed`);
+    }
+  }
+
+  /** Indexes segments ffmpeg has closed since the last look. One pass at a time; never rejects. */
   indexNew(): Promise<void> {
-    this.busy ??= this.indexPass().finally(() => (this.busy = null));
+    this.busy ??= this.indexPass()
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'indexing failed'))
+      .finally(() => (this.busy = null));
     return this.busy;
   }
 
@@ -119,8 +155,13 @@ export class Recording implements Module {
     const db = this.deps.db();
     if (!db) return;
     const repo = new SpoolRepo(db);
-    for (const run of this.runs.values()) {
+    for (const [key, run] of this.runs) {
       const text = await readFrom(run.list, run.offset);
+      if (text === '' && run.endedAt !== null && Date.now() - run.endedAt > RUN_DRAIN_MS) {
+        this.runs.delete(key);
+        await unlink(run.list).catch(() => undefined);
+        continue;
+      }
       const { entries, consumed } = parseSegmentList(text);
       run.offset += Buffer.byteLength(text.slice(0, consumed));
       for (const e of entries) {
@@ -150,6 +191,23 @@ export class Recording implements Module {
     if (!db) return 0;
     const { cfg } = this.deps;
     const repo = new SpoolRepo(db);
+    const limits = {
+      maxAgeMs: cfg.recording.maxAgeHours * 3_600_000,
+      maxBytes: cfg.recording.maxGb ? cfg.recording.maxGb * 1024 * MB : null,
+      minFreeBytes: cfg.recording.minFreeMb * MB,
+    };
+    let free: number;
+    try {
+      free = freeBytes(cfg.recording.dir);
+    } catch {
+      return 0;
+    }
+    const t = repo.totals();
+    const within =
+      (t.oldestEndMs === null || now - t.oldestEndMs <= limits.maxAgeMs) &&
+      (limits.maxBytes === null || t.bytes <= limits.maxBytes) &&
+      free >= limits.minFreeBytes;
+    if (within) return 0;
     const needed = neededSegmentIds(
       db,
       cfg.destinations.filter((d) => d.backfill).map((d) => d.id),
@@ -164,24 +222,10 @@ export class Recording implements Module {
       needed: needed.has(s.id),
       path: s.path,
     }));
-    let free: number;
-    try {
-      free = freeBytes(cfg.recording.dir);
-    } catch {
-      return 0;
-    }
-    const evictions = planEvictions(
-      segments,
-      {
-        maxAgeMs: cfg.recording.maxAgeHours * 3_600_000,
-        maxBytes: cfg.recording.maxGb ? cfg.recording.maxGb * 1024 * MB : null,
-        minFreeBytes: cfg.recording.minFreeMb * MB,
-      },
-      now,
-      free,
-    );
+    const evictions = planEvictions(segments, limits, now, free);
+    const byId = new Map(segments.map((s) => [s.id, s]));
     for (const e of evictions) {
-      const seg = segments.find((s) => s.id === e.segment.id)!;
+      const seg = byId.get(e.segment.id)!;
       try {
         unlinkSync(seg.path);
       } catch {

@@ -46,6 +46,8 @@ export function registerRunCommand(program: Command, io: Io): void {
           resolveDone();
         });
       };
+      // A bug in one module must be loud in the journal, not a silent exit of a 24/7 service.
+      process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
 

@@ -8,7 +8,8 @@ import { printJson, table, type Io } from './output.ts';
 
 const DEFAULT_SOCKET = '/run/edge-gateway/status.sock';
 
-function fetchStatus(socketPath: string): Promise<GatewayStatus> {
+/** Reads the daemon's status document from its unix socket. */
+export function fetchStatus(socketPath: string): Promise<GatewayStatus> {
   return new Promise((resolve, reject) => {
     const req = http.get({ socketPath, path: '/status', timeout: 5000 }, (res) => {
       let body = '';

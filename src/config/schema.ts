@@ -186,8 +186,9 @@ export const relaySchema = z.strictObject({
     .min(1)
     .default([1, 2, 5, 10, 30, 60])
     .meta({ description: 'Restart delays in order, the last repeating; each gets +-20 % jitter.' }),
-  stopTimeoutSeconds: seconds(3, 30).meta({
-    description: 'Time ffmpeg has to exit after SIGTERM before SIGKILL.',
+  stopTimeoutSeconds: seconds(3, 8).meta({
+    description:
+      'Time ffmpeg has to exit after SIGTERM before SIGKILL (at most 8: the daemon stops within 10 s).',
   }),
   statusSocket: z
     .string()

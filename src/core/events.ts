@@ -13,6 +13,8 @@ export interface GatewayEvents {
     up: boolean;
     at: string;
     reason: string | null;
+    /** Going down: when it last verifiably delivered (earlier than `at`: a stall is seen only after stallSeconds). */
+    deliveredUntil?: string | null;
   };
   /** Discovery found a camera that was not in the inventory, or lost one. */
   'discovery.camera': {

@@ -29,6 +29,26 @@ const GLOBAL = [
   'pipe:1',
 ];
 
+/** Reading one of the ingest's loopback UDP copies: UDP only, so no input can read a file. */
+function loopbackInput(port: number): Pick<FfmpegCommand, 'input' | 'inputOptions'> {
+  return {
+    input: `udp://127.0.0.1:${port}?fifo_size=50000&overrun_nonfatal=1`,
+    inputOptions: [
+      ...GLOBAL,
+      '-protocol_whitelist',
+      LOOPBACK_PROTOCOLS,
+      '-f',
+      'mpegts',
+      '-fflags',
+      '+genpts',
+      '-analyzeduration',
+      '1000000',
+      '-probesize',
+      '1000000',
+    ],
+  };
+}
+
 export function udpUrl(port: number): string {
   return `udp://127.0.0.1:${port}?pkt_size=1316`;
 }
@@ -117,20 +137,7 @@ function codecFor(out: PlannedOutput): string[] {
 
 export function outputCommand(opts: { output: PlannedOutput; url: string; udpPort: number }): FfmpegCommand {
   return {
-    input: `udp://127.0.0.1:${opts.udpPort}?fifo_size=50000&overrun_nonfatal=1`,
-    inputOptions: [
-      ...GLOBAL,
-      '-protocol_whitelist',
-      LOOPBACK_PROTOCOLS,
-      '-f',
-      'mpegts',
-      '-fflags',
-      '+genpts',
-      '-analyzeduration',
-      '1000000',
-      '-probesize',
-      '1000000',
-    ],
+    ...loopbackInput(opts.udpPort),
     output: opts.url,
     outputOptions: [
       '-map',
@@ -154,20 +161,7 @@ export function recorderCommand(opts: {
   audio: boolean;
 }): FfmpegCommand {
   return {
-    input: `udp://127.0.0.1:${opts.udpPort}?fifo_size=50000&overrun_nonfatal=1`,
-    inputOptions: [
-      ...GLOBAL,
-      '-protocol_whitelist',
-      LOOPBACK_PROTOCOLS,
-      '-f',
-      'mpegts',
-      '-fflags',
-      '+genpts',
-      '-analyzeduration',
-      '1000000',
-      '-probesize',
-      '1000000',
-    ],
+    ...loopbackInput(opts.udpPort),
     output: `${opts.dir}/${opts.runId}-%06d.ts`,
     outputOptions: [
       '-map',

@@ -106,6 +106,8 @@ function rate(r: string | undefined): number | null {
 }
 
 export interface FileProbe {
+  /** False when ffprobe itself failed (timeout, crash): nothing is known about the file. */
+  ok: boolean;
   videoPackets: number;
   keyframes: number;
   durationSeconds: number;
@@ -135,6 +137,7 @@ export async function probeFile(path: string): Promise<FileProbe> {
       : [];
   const times = packets.map((p) => Number(p.pts_time)).filter(Number.isFinite);
   return {
+    ok: r.code === 0,
     videoPackets: packets.length,
     keyframes: packets.filter((p) => p.flags?.includes('K')).length,
     durationSeconds: times.length > 1 ? Math.max(...times) - Math.min(...times) : 0,

@@ -6,6 +6,7 @@ import { planRelay, type PlanCamera, type RelayPlan } from '../core/relay-plan.t
 import { normaliseStreamUri } from '../core/stream-uri.ts';
 import type { InventoryCamera } from '../core/inventory.ts';
 import type { Logger } from '../log/logger.ts';
+import { registerSecret } from '../log/secrets.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
@@ -49,6 +50,8 @@ export function relayCameras(cfg: Config, inventory: InventoryCamera[]): CameraS
   for (const entry of cfg.cameras) {
     if (!entry.url || !entry.enabled) continue;
     const parsed = new URL(entry.url.trim());
+    // A password written inside the URL is a secret like any other: scrub it wherever it shows.
+    if (parsed.password) registerSecret(decodeURIComponent(parsed.password));
     const fromUrl = parsed.username
       ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
       : null;
@@ -173,6 +176,16 @@ export class RelayManager {
 
   async restartRecorders(reason: string): Promise<void> {
     await Promise.all(this.relays.map((r) => r.restartRecorder(reason)));
+  }
+
+  deliveredUntil(cameraId: string, destinationId: string): number | null {
+    for (const r of this.relays) {
+      const st = r.status();
+      const d =
+        st.cameraId === cameraId ? st.destinations.find((x) => x.destinationId === destinationId) : undefined;
+      if (d) return d.deliveredUntil;
+    }
+    return null;
   }
 
   lastError(cameraId: string, destinationId: string): string | null {

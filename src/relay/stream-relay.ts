@@ -111,7 +111,10 @@ export class StreamRelay {
           stallCheck: (pid, stallMs) => {
             const ms = acks.unackedForMs(pid);
             return ms > stallMs
-              ? `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`
+              ? {
+                  reason: `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`,
+                  lastGoodAt: Date.now() - ms,
+                }
               : null;
           },
           onStateChange: (s, p) => opts.onStateChange?.({ destinationId: output.destinationId }, s, p),

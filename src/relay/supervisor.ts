@@ -16,7 +16,7 @@ export interface SupervisorOptions {
   /** False while the process cannot be blamed for a lack of progress (its camera is down). */
   judge?: () => boolean;
   /** Another sign of a stall beyond ffmpeg's own progress (e.g. nothing acknowledged upstream): a reason, or null. */
-  stallCheck?: (pid: number | null, stallMs: number) => string | null;
+  stallCheck?: (pid: number | null, stallMs: number) => { reason: string; lastGoodAt: number } | null;
   onLaunch?: () => void;
   /** A reason not to launch now (e.g. the disk is full); the supervisor asks again later, counting no failure. */
   mayLaunch?: () => string | null;
@@ -33,6 +33,8 @@ export interface SupervisorStatus {
   uptimeMs: number | null;
   lastError: string | null;
   pid: number | null;
+  /** When this part last verifiably delivered (its last progress, or last acknowledgement upstream). */
+  deliveredUntil: number | null;
 }
 
 const HOUR = 3_600_000;
@@ -52,6 +54,7 @@ export class Supervisor {
   private fps: number | null = null;
   private kbps: number | null = null;
   private lastError: string | null = null;
+  private deliveredUntil: number | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private retry: NodeJS.Timeout | null = null;
 
@@ -68,10 +71,11 @@ export class Supervisor {
     if (!this.watchdog) return;
     this.opts.logger.info({ reason }, 'restarting');
     const old = this.proc;
-    this.generation++;
+    const gen = ++this.generation;
     this.proc = null;
     if (old) await old.terminate(this.opts.stopTimeoutMs);
-    if (this.watchdog) this.launch();
+    // Another restart, stall or stop came in meanwhile: it owns the next launch.
+    if (this.watchdog && gen === this.generation) this.launch();
   }
 
   async stop(): Promise<void> {
@@ -97,6 +101,7 @@ export class Supervisor {
       uptimeMs: this.liveSince !== null && live ? now - this.liveSince : null,
       lastError: this.lastError,
       pid: this.proc?.pid ?? null,
+      deliveredUntil: this.deliveredUntil,
     };
   }
 
@@ -147,7 +152,7 @@ export class Supervisor {
         this.kbps = p.totalSize > 0 ? Math.round(((p.totalSize - prev.totalSize) * 8) / dt / 1000) : null;
       }
     }
-    this.lastAdvanceAt = p.at;
+    this.lastAdvanceAt = this.deliveredUntil = p.at;
     if (this.state !== 'live') {
       this.liveSince = p.at;
       this.setState('live');
@@ -173,10 +178,12 @@ export class Supervisor {
         this.proc?.tail() ?? [],
       );
     } else if (this.state === 'live') {
-      const reason = this.opts.stallCheck?.(this.proc?.pid ?? null, this.opts.stallMs) ?? null;
-      if (reason) {
+      const stall = this.opts.stallCheck?.(this.proc?.pid ?? null, this.opts.stallMs) ?? null;
+      if (stall) {
+        // Progress after the last acknowledgement was only bytes handed to the kernel, never delivered.
+        this.deliveredUntil = Math.min(this.deliveredUntil ?? stall.lastGoodAt, stall.lastGoodAt);
         this.setState('stalled');
-        this.fail(`stalled: ${reason}`, this.proc?.tail() ?? []);
+        this.fail(`stalled: ${stall.reason}`, this.proc?.tail() ?? []);
       }
     }
   }

@@ -4,6 +4,14 @@
 // from /proc and reports how long it has been since the far end last acknowledged anything.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
+let cached: { at: number; queues: Map<string, number> } | null = null;
+
+/** One snapshot shared by every destination's watch in the same tick (the file lists all sockets). */
+export function sharedSendQueues(now = Date.now()): Map<string, number> {
+  if (!cached || now - cached.at > 250) cached = { at: now, queues: sendQueues() };
+  return cached.queues;
+}
+
 /** Unacknowledged bytes per socket inode, from /proc/net/tcp and tcp6. */
 export function sendQueues(procNet = '/proc/net'): Map<string, number> {
   const out = new Map<string, number>();
@@ -48,14 +56,15 @@ export class AckWatch {
    * Milliseconds since the process's TCP peers last acknowledged data, or 0 when nothing waits.
    * Evidence of an acknowledgement: an empty send queue, or a queue smaller than at the last look.
    */
-  unackedForMs(pid: number | null, now = Date.now(), queues: Map<string, number> = sendQueues()): number {
+  unackedForMs(pid: number | null, now = Date.now(), queues?: Map<string, number>): number {
     if (pid === null) return 0;
     if (pid !== this.pid) {
       this.pid = pid;
       this.lastQueue = 0;
       this.lastAckAt = now;
     }
-    const queue = socketInodes(pid).reduce((n, inode) => n + (queues.get(inode) ?? 0), 0);
+    const q = queues ?? sharedSendQueues(now);
+    const queue = socketInodes(pid).reduce((n, inode) => n + (q.get(inode) ?? 0), 0);
     if (queue === 0 || queue < this.lastQueue) this.lastAckAt = now;
     this.lastQueue = queue;
     return queue === 0 ? 0 : now - this.lastAckAt;

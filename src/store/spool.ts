@@ -78,6 +78,19 @@ export class SpoolRepo {
     return (rows as Raw[]).map(segment);
   }
 
+  /** Size and age of the spool in one cheap query, so retention plans only when a limit is crossed. */
+  totals(): { bytes: number; oldestEndMs: number | null } {
+    const r = this.db
+      .prepare(
+        "SELECT COALESCE(SUM(bytes), 0) AS bytes, MIN(end_ms) AS oldest FROM segments WHERE state = 'complete'",
+      )
+      .get() as {
+      bytes: number;
+      oldest: number | null;
+    };
+    return { bytes: r.bytes, oldestEndMs: r.oldest };
+  }
+
   knownPaths(): Set<string> {
     return new Set(
       (this.db.prepare('SELECT path FROM segments').all() as { path: string }[]).map((r) => r.path),

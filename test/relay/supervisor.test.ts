@@ -1,6 +1,7 @@
 // The supervisor against real ffmpeg processes: judged by their output, restarted on any exit.
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log/logger.ts';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/log/logger.ts';
 import { runFfmpeg, type RunningFfmpeg } from '../../src/relay/ffmpeg-process.ts';
 import { Supervisor, type SupervisorOptions } from '../../src/relay/supervisor.ts';
 import { alive, waitFor } from '../support/wait.ts';
@@ -51,8 +52,9 @@ describe('Supervisor', () => {
     const s = supervise();
     await waitFor(() => s.status().state === 'live' && s.status().fps, 'live with a frame rate');
     const st = s.status();
-    expect(st.fps).toBeGreaterThan(5);
-    expect(st.fps).toBeLessThan(15);
+    // A 10 fps source: the measured rate is in its neighbourhood (not a timing threshold: a rate read off the stream).
+    expect(st.fps).toBeGreaterThan(2);
+    expect(st.fps).toBeLessThan(30);
     expect(st.restartsLastHour).toBe(0);
   });
 
@@ -109,12 +111,17 @@ describe('Supervisor', () => {
     expect(s.status().state).toBe('stopped');
   });
 
-  it('backs off in growing steps with jitter while the process keeps failing', async () => {
-    const starts: number[] = [];
+  it('backs off in growing steps, the last repeating, with the jitter it is given', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) });
+    let attempts = 0;
     const s = supervise({
       backoffMs: [300, 900],
+      // Jitter is +-20 % of the step; 0.5 puts it at the middle, so the delays are exact.
+      random: () => 0.5,
+      logger: createLogger({ level: 'warn', destination: sink }),
       spawn: () => {
-        starts.push(Date.now());
+        attempts++;
         return runFfmpeg({
           input: 'nonexistent-filter-xyz',
           inputOptions: [...GLOBAL, '-f', 'lavfi'],
@@ -123,12 +130,12 @@ describe('Supervisor', () => {
         });
       },
     });
-    await waitFor(() => starts.length >= 4, 'four attempts', 15_000);
+    await waitFor(() => attempts >= 4, 'four attempts', 15_000);
     await s.stop();
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    // First retry after ~300 ms (+-20 %), later ones after ~900 ms: the step grew.
-    expect(gaps[0]!).toBeGreaterThanOrEqual(240);
-    expect(gaps[2]!).toBeGreaterThanOrEqual(720);
+    const delays = lines
+      .map((l) => (JSON.parse(l) as { retryInMs?: number }).retryInMs)
+      .filter((d) => d !== undefined);
+    expect(delays.slice(0, 3)).toEqual([300, 900, 900]);
     expect(s.status().restartsLastHour).toBeGreaterThanOrEqual(3);
   });
 });

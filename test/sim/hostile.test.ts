@@ -73,15 +73,14 @@ describe('hostile devices', () => {
     expect(r.body).toContain(`rtsp://${cam('malformed').host}:8090/profile1=r`);
   });
 
-  it('oversized-xml: a capped reader stops early; the whole body is >= 8 MB and slow', async () => {
+  it('oversized-xml: a capped reader stops early; the whole body is >= 8 MB', async () => {
     const url = cam('huge').onvifUrl;
     const capped = await readCapped(url, 1024 * 1024);
     expect(capped.complete).toBe(false);
-    expect(capped.ms).toBeLessThan(2000);
+    expect(capped.bytes).toBeLessThan(8 * 1024 * 1024);
     const full = await readCapped(url, Infinity);
     expect(full.complete).toBe(true);
     expect(full.bytes).toBeGreaterThanOrEqual(8 * 1024 * 1024);
-    expect(full.ms).toBeGreaterThan(2000);
   });
 
   it('entity-xml: billion laughs for the clock, an external file:///etc/passwd entity for the rest', async () => {

@@ -13,8 +13,23 @@ export function canBlackhole(): boolean {
   }
 }
 
+/** Tables left by a test worker that died before restoring them: a port would stay dropped. */
+function sweepStale(): void {
+  const out = execFileSync('nft', ['list', 'tables']).toString();
+  for (const m of out.matchAll(/table inet (egw_blackhole_(\d+)_\d+)/g)) {
+    let alive = true;
+    try {
+      process.kill(Number(m[2]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) execFileSync('nft', ['delete', 'table', 'inet', m[1]!], { stdio: 'ignore' });
+  }
+}
+
 /** Drops every packet to 127.0.0.1:port until the returned function is called. */
 export function blackholePort(port: number): () => void {
+  sweepStale();
   const table = `egw_blackhole_${process.pid}_${port}`;
   execFileSync('nft', ['-f', '-'], {
     input: `table inet ${table} {\n chain input { type filter hook input priority -10; tcp dport ${port} drop; }\n}\n`,

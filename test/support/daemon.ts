@@ -1,7 +1,7 @@
 // Runs the real `edge-gateway run` daemon as a child process and reads its status socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import type { GatewayStatus } from '../../src/app/status-model.ts';
+import { fetchStatus } from '../../src/cli/status-command.ts';
 import { BIN } from './cli.ts';
 import { alive, waitFor } from './wait.ts';
 
@@ -13,23 +13,8 @@ export interface Daemon {
   stop(): Promise<number>;
 }
 
-export function statusOf(socketPath: string): Promise<GatewayStatus> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath, path: '/status', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as GatewayStatus);
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('status timeout')));
-    req.on('error', reject);
-  });
-}
+/** The daemon's status, read the way `edge-gateway status` reads it. */
+export const statusOf = fetchStatus;
 
 export async function startDaemon(
   config: string,
