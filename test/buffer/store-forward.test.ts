@@ -87,9 +87,7 @@ describe('store and forward', () => {
     const owed = () => {
       const d = openStore(join(dir, 'gateway.db'), { readonly: true });
       try {
-        return new SpoolRepo(d)
-          .complete('cam-a')
-          .filter((s) => s.startMs < to && s.endMs > from);
+        return new SpoolRepo(d).complete('cam-a').filter((s) => s.startMs < to && s.endMs > from);
       } finally {
         d.close();
       }
