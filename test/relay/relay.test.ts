@@ -202,14 +202,14 @@ describe('relay', () => {
   it('ends the ffmpeg a SIGKILLed daemon left behind when it starts again', async () => {
     const owned = () => findOwned(ownerKeyFor(socket));
     const before = owned();
-    expect(before.length).toBe(6); // 2 ingests + 2 x 2 destinations
+    expect(before.length).toBe(8); // 2 ingests + 2 x 2 destinations + 2 recorders
     daemon.proc.kill('SIGKILL');
     await waitFor(() => !alive(daemon.proc.pid), 'the daemon to die');
-    expect(owned().filter(alive).length).toBe(6); // orphans still running
+    expect(owned().filter(alive).length).toBe(8); // orphans still running
     daemon = await startDaemon(config, socket);
     await waitFor(async () => allLive(await daemon.status()), 'streams live after restart', 60_000);
     expect(before.filter(alive)).toEqual([]);
-    expect(owned().length).toBe(6);
+    expect(owned().length).toBe(8);
     expect(daemon.log()).toMatch(/ended ffmpeg processes left by a previous run/);
     await growing(rtsp, 'cam-b');
   }, 120_000);
