@@ -1,49 +1,10 @@
 // The configuration schema: the single source of truth for every key, its type, default and meaning.
 // docs/configuration.md is generated from it (npm run docs:config) and a test keeps the two in step.
 import { z } from 'zod';
+import { cidr, credentials, port, seconds, slug, urlWithScheme } from './schema-fields.ts';
+import { destinationSchema, recordingSchema, relaySchema } from './schema-streams.ts';
 
-const slug = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,62}$/,
-    'must be 1-63 lower-case letters, digits, "-" or "_", starting with a letter or digit',
-  );
-
-const cidr = z
-  .string()
-  .regex(
-    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/,
-    'must be an IPv4 CIDR range such as 192.168.1.0/24',
-  )
-  .refine(
-    (v) =>
-      v
-        .split('/')[0]!
-        .split('.')
-        .every((o) => Number(o) <= 255),
-    'has an octet above 255',
-  )
-  .refine((v) => Number(v.split('/')[1]) >= 16, 'is wider than /16: scanning it would take hours; split it');
-
-const port = z.number().int().min(1).max(65535);
-const seconds = (def: number, max: number) => z.number().positive().max(max).default(def);
-
-function urlWithScheme(schemes: string[]) {
-  return z.string().refine(
-    (v) => {
-      const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v.trim());
-      return !!m && schemes.includes(m[1]!.toLowerCase());
-    },
-    `must be a URL starting with ${schemes.map((s) => s + '://').join(', ')}`,
-  );
-}
-
-const credentials = {
-  username: z.string().min(1).optional().meta({ description: 'User name for this device.' }),
-  password: z.string().min(1).optional().meta({
-    description: 'Password. Write it as a ${NAME} reference to a credential file or environment variable.',
-  }),
-};
+export { destinationSchema, recordingSchema, relaySchema };
 
 export const cameraSchema = z
   .strictObject({
@@ -92,109 +53,6 @@ export const discoverySchema = z.strictObject({
     .meta({ description: 'WS-Discovery group (tests only).' }),
   multicastPort: port.default(3702).meta({ description: 'WS-Discovery port (tests only).' }),
   ...credentials,
-});
-
-const backfillTargetSchema = z.strictObject({
-  url: urlWithScheme(['http', 'https']).meta({
-    description:
-      'Receiver URL template; {siteId}, {cameraId} and {start} (ISO time of the segment) are replaced.',
-    example: 'https://backfill.example.vn/v1/{siteId}/{cameraId}/{start}.ts',
-  }),
-  method: z.enum(['PUT', 'POST']).default('PUT'),
-  token: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({ description: 'Bearer token; write it as a ${NAME} secret reference.' }),
-});
-
-export const recordingSchema = z.strictObject({
-  dir: z.string().min(1).meta({ description: 'Directory for local segments.' }),
-  enabled: z.boolean().default(true).meta({ description: 'Record every relayed camera continuously.' }),
-  segmentSeconds: z
-    .number()
-    .int()
-    .min(1)
-    .max(60)
-    .default(4)
-    .meta({ description: 'Segment length (cut at the next key frame).' }),
-  maxAgeHours: z
-    .number()
-    .positive()
-    .max(24 * 90)
-    .default(72)
-    .meta({ description: 'Segments older than this are deleted.' }),
-  maxGb: z.number().positive().optional().meta({ description: 'Cap on the total size of the spool.' }),
-  minFreeMb: z
-    .number()
-    .min(0)
-    .default(1024)
-    .meta({ description: 'Free space always kept on the spool volume.' }),
-});
-
-const transcodeSchema = z.strictObject({
-  codec: z.enum(['h264']).default('h264'),
-  bitrateKbps: z.number().int().min(64).max(20000).meta({ description: 'Target video bitrate.' }),
-  width: z.number().int().min(64).max(7680).optional(),
-  height: z.number().int().min(64).max(4320).optional(),
-  fps: z.number().int().min(1).max(60).optional(),
-});
-
-export const destinationSchema = z.strictObject({
-  id: slug.meta({ description: 'Destination id, e.g. "national" or "ioc".' }),
-  url: urlWithScheme(['rtsp', 'rtsps', 'rtmp', 'rtmps', 'srt'])
-    .refine(
-      (v) => v.includes('{cameraId}'),
-      'must contain the {cameraId} placeholder so cameras do not overwrite each other',
-    )
-    .meta({
-      description: 'Ingest URL template; {siteId} and {cameraId} are replaced. The scheme sets the protocol.',
-      example: 'rtmp://ingest.example/live/{siteId}-{cameraId}',
-    }),
-  enabled: z.boolean().default(true),
-  ...credentials,
-  backfill: backfillTargetSchema.optional().meta({
-    description: 'Where to send what this destination missed while it was down (HTTP PUT or POST).',
-  }),
-  profile: z
-    .enum(['main', 'sub', 'auto'])
-    .default('main')
-    .meta({ description: 'Which camera stream to send: main, sub, or the best one under maxKbps (auto).' }),
-  maxKbps: z.number().int().min(64).optional().meta({ description: 'Bitrate cap used by profile "auto".' }),
-  cameras: z
-    .array(slug)
-    .optional()
-    .meta({ description: 'Camera ids this destination takes; all cameras when absent.' }),
-  audio: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'Send the camera audio too (copied, never re-encoded).' }),
-  transcode: transcodeSchema
-    .optional()
-    .meta({ description: 'Re-encode for this destination. Costs about ten times the CPU of a copy; avoid.' }),
-});
-
-export const relaySchema = z.strictObject({
-  stallSeconds: seconds(10, 300).meta({
-    description: 'A stream with no progress for this long is restarted.',
-  }),
-  startGraceSeconds: seconds(20, 300).meta({
-    description: 'Time a starting stream has to deliver its first frames.',
-  }),
-  backoffSeconds: z
-    .array(z.number().positive().max(3600))
-    .min(1)
-    .default([1, 2, 5, 10, 30, 60])
-    .meta({ description: 'Restart delays in order, the last repeating; each gets +-20 % jitter.' }),
-  stopTimeoutSeconds: seconds(3, 8).meta({
-    description:
-      'Time ffmpeg has to exit after SIGTERM before SIGKILL (at most 8: the daemon stops within 10 s).',
-  }),
-  statusSocket: z
-    .string()
-    .min(1)
-    .default('/run/edge-gateway/status.sock')
-    .meta({ description: 'Unix socket of the local status interface.' }),
 });
 
 const brokerUrl = urlWithScheme(['mqtt', 'mqtts', 'ws', 'wss']);
