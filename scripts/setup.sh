@@ -40,4 +40,6 @@ if [ "$node_major" -lt 20 ] || { [ "$node_major" -eq 20 ] && [ "$node_minor" -lt
 fi
 
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# The service runs a bundle with plain node: ~30 MB less than transpiling with tsx at run time.
+npm run build --silent
 echo "setup.sh: ready. Run: npm test"
