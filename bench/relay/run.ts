@@ -4,9 +4,10 @@
 //      against one bare `ffmpeg -c copy -f tee` per camera producing the same two outputs;
 //   2. the time from `run` to every stream live, and from a destination's stall (its ingest port
 //      black-holed) to its restart and to it being live again.
-// Run: npm run bench:relay [-- --cameras 1,8,16 --seconds 30 --no-faults]. See bench/relay/README.md.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+// With --record, the gateway's local recording stays on and the baseline's tee gets the same
+// segment output. Run: npm run bench:relay [-- --cameras 1,8,16 --seconds 30 --no-faults --record].
+// See bench/relay/README.md.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';

@@ -30,9 +30,15 @@ const GLOBAL = [
 ];
 
 /** Reading one of the ingest's loopback UDP copies: UDP only, so no input can read a file. */
+/**
+ * Reading one of the ingest's loopback UDP copies: UDP only, so no input can read a file. A
+ * reader that (re)starts mid-stream must see a key frame before it knows the picture size, so it
+ * may probe longer than the longest usual GOP (5 s); ffmpeg stops as soon as it has the size.
+ */
 function loopbackInput(port: number): Pick<FfmpegCommand, 'input' | 'inputOptions'> {
   return {
-    input: `udp://127.0.0.1:${port}?fifo_size=50000&overrun_nonfatal=1`,
+    // fifo_size is in 188-byte packets: ~1.9 MB, about 4 s at 4 Mbit/s (50000 cost 9.4 MB per reader).
+    input: `udp://127.0.0.1:${port}?fifo_size=10000&overrun_nonfatal=1`,
     inputOptions: [
       ...GLOBAL,
       '-protocol_whitelist',
@@ -42,9 +48,9 @@ function loopbackInput(port: number): Pick<FfmpegCommand, 'input' | 'inputOption
       '-fflags',
       '+genpts',
       '-analyzeduration',
-      '1000000',
+      '5000000',
       '-probesize',
-      '1000000',
+      '5000000',
     ],
   };
 }

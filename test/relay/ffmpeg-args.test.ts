@@ -91,9 +91,11 @@ describe('output command', () => {
       url: 'rtmp://ingest.example/live/site-cam1',
       udpPort: 40001,
     });
-    expect(cmd.input).toBe('udp://127.0.0.1:40001?fifo_size=50000&overrun_nonfatal=1');
+    expect(cmd.input).toBe('udp://127.0.0.1:40001?fifo_size=10000&overrun_nonfatal=1');
     expect(cmd.inputOptions).toContain('-protocol_whitelist');
     expect(cmd.inputOptions[cmd.inputOptions.indexOf('-protocol_whitelist') + 1]).toBe('udp');
+    // A reader joining mid-stream probes past a 2-4 s GOP, or it may never learn the picture size.
+    expect(cmd.inputOptions[cmd.inputOptions.indexOf('-analyzeduration') + 1]).toBe('5000000');
     expect(cmd.outputOptions).toEqual([
       '-map',
       '0:v:0',
