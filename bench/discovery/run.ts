@@ -5,7 +5,7 @@
 //   npm run bench:discovery [-- --cameras 32 --window 3 --runs 3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startSite, type Personality, type SimCameraSpec } from '../../test/sim/site.ts';
+import { gwInterface, startSite, type Personality, type SimCameraSpec } from '../../test/sim/site.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,11 +40,7 @@ console.log(`machine: ${execFileSync('nproc').toString().trim()} cores, node ${p
 const site = await startSite({ cameras: specs, mode: 'netns' });
 try {
   const ns = site.gwNamespace!;
-  const iface = execFileSync('ip', ['-n', ns, '-o', '-4', 'addr', 'show'])
-    .toString()
-    .split('\n')
-    .map((l) => l.split(/\s+/)[1])
-    .find((n) => n && n !== 'lo')!;
+  const iface = gwInterface(site);
   const ours: { ms: number; found: number; usable: number }[] = [];
   const base: { ms: number; found: number; errors: number }[] = [];
   for (let run = 0; run < RUNS; run++) {

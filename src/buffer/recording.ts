@@ -211,7 +211,6 @@ export class Recording implements Module {
     const needed = neededSegmentIds(
       db,
       cfg.destinations.filter((d) => d.backfill).map((d) => d.id),
-      now,
     );
     const segments = repo.complete().map((s) => ({
       id: s.id,

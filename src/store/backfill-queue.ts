@@ -35,15 +35,22 @@ export const LOST_PREFIX = 'lost:';
 
 /**
  * FROM outages o JOIN segments s, filtered to what is owed to o.destination_id. DISTINCT is
- * needed by callers: one segment may overlap two outages of the same pair.
+ * needed by callers: one segment may overlap two outages of the same pair. Backfill sends only
+ * what ended outages cover; retention also keeps what an outage still open will owe
+ * (`includeOpen`: an open outage reaches to now, and no segment starts in the future).
  */
-export const OWED_CLAUSE = `
+export function owedFrom(opts: { includeOpen: boolean }): string {
+  return `
   FROM outages o
   JOIN segments s ON s.camera_id = o.camera_id
-    AND s.start_ms < o.end_ms AND s.end_ms > o.start_ms AND s.start_ms >= o.start_ms - ${MAX_SEGMENT_MS}
+    AND s.start_ms < COALESCE(o.end_ms, 8640000000000000) AND s.end_ms > o.start_ms
+    AND s.start_ms >= o.start_ms - ${MAX_SEGMENT_MS}
   LEFT JOIN deliveries d ON d.segment_id = s.id AND d.destination_id = o.destination_id
-  WHERE o.end_ms IS NOT NULL AND s.state = 'complete'
+  WHERE ${opts.includeOpen ? '' : 'o.end_ms IS NOT NULL AND'} s.state = 'complete'
     AND (d.segment_id IS NULL OR (d.delivered_ms IS NULL AND COALESCE(d.last_error, '') NOT LIKE '${LOST_PREFIX}%'))`;
+}
+
+export const OWED_CLAUSE = owedFrom({ includeOpen: false });
 
 type Raw = Record<string, number | string | null>;
 

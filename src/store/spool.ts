@@ -1,4 +1,5 @@
 // The segment index, the outage ledger and the record of lost seconds.
+import { owedFrom } from './backfill-queue.ts';
 import type { Db } from './db.ts';
 
 export interface SegmentRow {
@@ -168,21 +169,14 @@ export class SpoolRepo {
 }
 
 /**
- * Ids of segments still owed to a destination with a backfill endpoint: they overlap one of its
- * outages (open or closed) and no delivery to it was confirmed. Retention keeps these last.
+ * Ids of segments still owed to a destination with a backfill endpoint, under an outage ended or
+ * still open (the same rule as backfill's, see owedFrom). Retention keeps these last.
  */
-export function neededSegmentIds(db: Db, destinationIds: string[], now = Date.now()): Set<number> {
+export function neededSegmentIds(db: Db, destinationIds: string[]): Set<number> {
   if (destinationIds.length === 0) return new Set();
   const marks = destinationIds.map(() => '?').join(', ');
   const rows = db
-    .prepare(
-      `SELECT DISTINCT s.id FROM segments s
-         JOIN outages o ON o.camera_id = s.camera_id AND o.destination_id IN (${marks})
-          AND s.start_ms < COALESCE(o.end_ms, ?) AND s.end_ms > o.start_ms
-         LEFT JOIN deliveries d ON d.segment_id = s.id AND d.destination_id = o.destination_id
-        WHERE s.state = 'complete' AND d.delivered_ms IS NULL
-          AND COALESCE(d.last_error, '') NOT LIKE 'lost:%'`,
-    )
-    .all(...destinationIds, now) as { id: number }[];
+    .prepare(`SELECT DISTINCT s.id ${owedFrom({ includeOpen: true })} AND o.destination_id IN (${marks})`)
+    .all(...destinationIds) as { id: number }[];
   return new Set(rows.map((r) => r.id));
 }

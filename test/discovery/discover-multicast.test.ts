@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSite, type SimCameraSpec, type SimSite } from '../sim/site.ts';
+import { gwInterface, startSite, type SimCameraSpec, type SimSite } from '../sim/site.ts';
 import { BIN, runCli } from '../support/cli.ts';
 
 const specs: SimCameraSpec[] = [
@@ -80,11 +80,7 @@ describe('multicast discovery', () => {
       const site = await startSite({ cameras: specs, mode: 'netns' });
       sites.push(site);
       const ns = site.gwNamespace!;
-      const iface = execFileSync('ip', ['-n', ns, '-o', '-4', 'addr', 'show'])
-        .toString()
-        .split('\n')
-        .map((l) => l.split(/\s+/)[1])
-        .find((n) => n && n !== 'lo')!;
+      const iface = gwInterface(site);
       const out = execFileSync(
         'ip',
         [

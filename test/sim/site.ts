@@ -1,5 +1,6 @@
 // A simulated camera site: startSite() brings up cameras that behave like the captured vendors, in
 // loopback mode (default, no root needed) or in network namespaces (root; real multicast on port 3702).
+import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { loopbackPlan, netnsPlan, pickDiscoveryPort } from './addresses.ts';
 import { LocalCamera } from './camera.ts';
@@ -12,6 +13,17 @@ import type { SimCamera, SimCameraSpec, SimSite } from './types.ts';
 export type { Behaviour, Personality, SimCamera, SimCameraSpec, SimProfileInfo, SimSite } from './types.ts';
 
 export const WS_DISCOVERY_PORT = 3702;
+
+/** netns mode: the gateway namespace's interface on the camera bridge (what --interface takes). */
+export function gwInterface(site: SimSite): string {
+  const out = execFileSync('ip', ['-n', site.gwNamespace!, '-o', '-4', 'addr', 'show']).toString();
+  const name = out
+    .split('\n')
+    .map((l) => l.split(/\s+/)[1])
+    .find((n) => n && n !== 'lo');
+  if (!name) throw new Error(`no interface in namespace ${site.gwNamespace}`);
+  return name;
+}
 export const WS_DISCOVERY_GROUP = '239.255.255.250';
 
 function localSimCamera(spec: SimCameraSpec, cam: LocalCamera): SimCamera {
