@@ -1,9 +1,10 @@
 // Exact ffmpeg argument lists for the relay's two kinds of process. Pure, so tests can compare
 // them word for word per ffmpeg version.
 //
-// ingest: camera RTSP -> one MPEG-TS copy per destination on its own loopback UDP port.
-//   UDP never blocks the sender, so a stalled destination cannot slow the camera pull.
-// output: loopback UDP -> one destination (RTSP, RTMP, SRT), copied unless transcoding is asked.
+// camera: camera RTSP -> a tee writing every stream-copied destination (each behind its own fifo)
+//   and a loopback UDP tap for each reader that needs its own process.
+// output: loopback UDP tap -> one transcoding destination.
+// recorder: loopback UDP tap -> local segments.
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 
@@ -29,9 +30,8 @@ const GLOBAL = [
   'pipe:1',
 ];
 
-/** Reading one of the ingest's loopback UDP copies: UDP only, so no input can read a file. */
 /**
- * Reading one of the ingest's loopback UDP copies: UDP only, so no input can read a file. A
+ * Reading one of the camera process's loopback UDP taps: UDP only, so no input can read a file. A
  * reader that (re)starts mid-stream must see a key frame before it knows the picture size, so it
  * may probe longer than the longest usual GOP (5 s); ffmpeg stops as soon as it has the size.
  */
@@ -59,15 +59,74 @@ export function udpUrl(port: number): string {
   return `udp://127.0.0.1:${port}?pkt_size=1316`;
 }
 
-export function ingestCommand(opts: {
+/** One slave of the camera's tee: a destination written by ffmpeg itself, or a loopback UDP tap. */
+export type TeeSlave =
+  | { kind: 'destination'; url: string; protocol: PlannedOutput['protocol']; audio: boolean }
+  | { kind: 'tap'; port: number };
+
+/**
+ * Seconds a failed destination waits before its fifo reconnects it. ffmpeg retries at this fixed
+ * pace (a reconnect to a destination is one TCP connect: cheap); the camera pull itself backs off
+ * in the daemon with jitter.
+ */
+export const DESTINATION_RETRY_SECONDS = 2;
+
+/**
+ * The tee's slaves share nothing but the packets: each destination gets its own fifo (a queue and
+ * a writer thread), so one that blocks only fills its own queue, which then drops its packets
+ * (drop_pkts_on_overflow) while the others go on. A destination whose write fails is closed and
+ * opened again every DESTINATION_RETRY_SECONDS from the next key frame, for ever.
+ */
+export const FIFO_OPTIONS = [
+  'drop_pkts_on_overflow=1',
+  'attempt_recovery=1',
+  'recover_any_error=1',
+  `recovery_wait_time=${DESTINATION_RETRY_SECONDS}`,
+  'max_recovery_attempts=0',
+  'restart_with_keyframe=1',
+].join(':');
+
+/** Backslash-escapes what the tee's own parser (av_get_token with "|") would otherwise eat. */
+export function teeEscape(url: string): string {
+  return url.replace(/[\\'|]/g, (c) => `\\${c}`);
+}
+
+function slaveSpec(slave: TeeSlave, mapsAudio: boolean): string {
+  if (slave.kind === 'tap')
+    // UDP never blocks: no fifo. Parameter sets before every key frame, so a reader that joins
+    // mid-stream can decode; only on the taps, the destinations get the stream as the camera sent it.
+    return `[f=mpegts:use_fifo=0:onfail=ignore:bsfs/v=dump_extra]${udpUrl(slave.port)}`;
+  const opts = [...slaveFormat(slave.protocol), 'onfail=ignore'];
+  if (mapsAudio && !slave.audio) opts.push('select=v');
+  return `[${opts.join(':')}]${teeEscape(slave.url)}`;
+}
+
+function slaveFormat(protocol: PlannedOutput['protocol']): string[] {
+  switch (protocol) {
+    case 'rtsp':
+    case 'rtsps':
+      return ['f=rtsp', 'rtsp_transport=tcp'];
+    case 'rtmp':
+    case 'rtmps':
+      return ['f=flv'];
+    case 'srt':
+      return ['f=mpegts'];
+  }
+}
+
+/**
+ * The one ffmpeg per camera stream: pulls the camera once and writes every copy destination
+ * through a tee, plus a loopback UDP tap per reader that needs its own process (the recorder, a
+ * transcoding destination).
+ */
+export function cameraCommand(opts: {
   streamUri: string;
-  udpPorts: number[];
+  slaves: TeeSlave[];
   audio: boolean;
   ioTimeoutSeconds: number;
   version: FfmpegVersion;
 }): FfmpegCommand {
   const timeoutOption = opts.version.major >= 5 ? '-timeout' : '-stimeout';
-  const outputs = opts.udpPorts.map((p) => `[f=mpegts:onfail=ignore]${udpUrl(p)}`).join('|');
   return {
     input: opts.streamUri,
     inputOptions: [
@@ -85,18 +144,19 @@ export function ingestCommand(opts: {
       '-probesize',
       '2000000',
     ],
-    output: outputs,
+    output: opts.slaves.map((s) => slaveSpec(s, opts.audio)).join('|'),
     outputOptions: [
       '-map',
       '0:v:0',
       ...(opts.audio ? ['-map', '0:a:0?'] : []),
       '-c',
       'copy',
-      // Parameter sets before every key frame, so a reader joining mid-stream can decode.
-      '-bsf:v',
-      'dump_extra',
       '-f',
       'tee',
+      '-use_fifo',
+      '1',
+      '-fifo_options',
+      FIFO_OPTIONS,
     ],
   };
 }

@@ -24,6 +24,8 @@ export interface RunningFfmpeg {
   /** The command line with every secret scrubbed, for logs. */
   readonly commandLine: string;
   onProgress(listener: (p: Progress) => void): void;
+  /** Each line of error output, scrubbed of secrets. */
+  onStderr(listener: (line: string) => void): void;
   readonly exited: Promise<ExitInfo>;
   tail(): string[];
   /** SIGTERM, then SIGKILL after timeoutMs; resolves when the process is gone. */
@@ -55,6 +57,7 @@ export function parseProgressBlock(block: string, at: number): Progress | null {
 export function runFfmpeg(cmd: FfmpegCommand): RunningFfmpeg {
   const tail: string[] = [];
   const listeners: ((p: Progress) => void)[] = [];
+  const lineListeners: ((line: string) => void)[] = [];
   const command = ffmpeg({ stdoutLines: 0 })
     .input(cmd.input)
     .inputOptions(cmd.inputOptions)
@@ -88,7 +91,9 @@ export function runFfmpeg(cmd: FfmpegCommand): RunningFfmpeg {
   });
   command.on('stderr', (line: string) => {
     if (!line.trim()) return;
-    tail.push(scrubText(line));
+    const clean = scrubText(line);
+    tail.push(clean);
+    for (const l of lineListeners) l(clean);
     if (tail.length > TAIL_LINES) tail.shift();
   });
   // fluent-ffmpeg reports every non-zero exit and every kill as 'error'; the exit info is what we use.
@@ -105,6 +110,7 @@ export function runFfmpeg(cmd: FfmpegCommand): RunningFfmpeg {
       return commandLine;
     },
     onProgress: (l) => listeners.push(l),
+    onStderr: (l) => lineListeners.push(l),
     exited,
     tail: () => [...tail],
     terminate: async (timeoutMs) => {

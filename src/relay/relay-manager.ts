@@ -12,6 +12,7 @@ import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
+import { sharedTcpSockets } from './upstream-ack.ts';
 
 export interface RecordingSource {
   enabled: boolean;
@@ -82,6 +83,7 @@ export class RelayManager {
   private plan: RelayPlan | null = null;
   private version: FfmpegVersion | null = null;
   private leftoversEnded = false;
+  private ticker: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly cfg: Config,
@@ -138,7 +140,9 @@ export class RelayManager {
       if (signal.aborted) return;
       const relay = new StreamRelay({
         plan: ingest,
-        udpPorts: await freeUdpPorts(ingest.outputs.length + (ingest.record ? 1 : 0)),
+        udpPorts: await freeUdpPorts(
+          ingest.outputs.filter((o) => o.transcode).length + (ingest.record ? 1 : 0),
+        ),
         recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
         cameraCredentials: byId.get(ingest.cameraId)?.credentials ?? null,
         destinationCredentials: (id) => destCreds.get(id) ?? null,
@@ -159,10 +163,27 @@ export class RelayManager {
       this.relays.push(relay);
       relay.start();
     }
+    // One ticker for every destination of every camera: one read of the TCP table per tick.
+    const tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
+    this.ticker = setInterval(() => this.tick(), tickMs);
     this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan.uplinkKbps }, 'relay started');
   }
 
+  private tick(): void {
+    const now = Date.now();
+    const needs = this.relays.map((r) => r.needsSockets());
+    const table = needs.some(Boolean)
+      ? sharedTcpSockets(
+          now,
+          needs.some((n) => n?.v6),
+        )
+      : null;
+    for (const relay of this.relays) relay.tick(now, table);
+  }
+
   async stop(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
     const relays = this.relays;
     this.relays = [];
     await Promise.all(relays.map((r) => r.stop()));

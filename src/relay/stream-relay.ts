@@ -1,14 +1,19 @@
-// One camera stream pulled once and fanned out: an ingest ffmpeg writes a copy per destination
-// to loopback UDP, and each destination has its own ffmpeg. A destination that fails, stalls
-// or is black-holed is restarted alone; the ingest and the other destinations never notice.
+// One camera stream pulled once and fanned out by one ffmpeg: its tee writes every stream-copied
+// destination behind its own fifo, so a destination that fails, stalls or is black-holed only
+// loses its own packets and is reconnected alone, while the camera pull and the other destinations
+// go on. Readers that need their own process (the recorder, a transcoding destination) get a
+// loopback UDP tap of the same pull. docs/relay.md explains the design and what it costs.
 import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
-import { ingestCommand, outputCommand, recorderCommand } from './ffmpeg-args.ts';
+import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
+import { cameraCommand, outputCommand, recorderCommand, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
+import { bytesRead } from './proc-stats.ts';
+import { resetConnection } from './socket-reset.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
-import { AckWatch } from './upstream-ack.ts';
+import { AckWatch, processSockets, type TcpSocket } from './upstream-ack.ts';
 
 export interface Credentials {
   username: string;
@@ -27,7 +32,7 @@ export interface RecorderHooks {
 
 export interface StreamRelayOptions {
   plan: PlannedIngest;
-  /** One loopback UDP port per output, in plan order, then one for the recorder when recording. */
+  /** One loopback UDP port per transcoding output, in plan order, then one for the recorder when recording. */
   udpPorts: number[];
   recorder?: RecorderHooks | undefined;
   cameraCredentials: Credentials | null;
@@ -53,76 +58,105 @@ export interface StreamRelayStatus {
   destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
 }
 
+interface TeeDestination {
+  output: PlannedOutput;
+  watch: DestinationWatch;
+  /** host:port as it appears in ffmpeg's messages, to tell which destination a line is about. */
+  mark: string | null;
+}
+
 export class StreamRelay {
-  private readonly ingest: Supervisor;
-  private readonly outputs: { output: PlannedOutput; supervisor: Supervisor }[];
+  private readonly camera: Supervisor;
+  private readonly tee: TeeDestination[] = [];
+  private readonly readers: { output: PlannedOutput; supervisor: Supervisor }[] = [];
   private readonly recorder: Supervisor | null;
+  private readonly log: Logger;
+  private bytes: { pid: number; at: number; read: number } | null = null;
+  private cameraKbps: number | null = null;
+  private resetting = false;
 
   constructor(private readonly opts: StreamRelayOptions) {
     const { plan, version } = opts;
     const cam = opts.cameraCredentials;
     const input = cam ? withCredentials(plan.streamUri, cam.username, cam.password) : plan.streamUri;
-    const log = opts.logger.child({ cameraId: plan.cameraId, profile: plan.profileToken });
-    let launched = false;
+    const log = (this.log = opts.logger.child({ cameraId: plan.cameraId, profile: plan.profileToken }));
     const common = {
       stallMs: opts.stallMs,
       graceMs: opts.graceMs,
       backoffMs: opts.backoffMs,
       stopTimeoutMs: opts.stopTimeoutMs,
     };
-    this.ingest = new Supervisor({
+    const urlOf = (o: PlannedOutput) => {
+      const creds = opts.destinationCredentials(o.destinationId);
+      return creds ? withCredentials(o.url, creds.username, creds.password) : o.url;
+    };
+
+    const slaves: TeeSlave[] = [];
+    let port = 0;
+    for (const output of plan.outputs) {
+      const onState = (s: SupervisedState, p: SupervisedState) =>
+        opts.onStateChange?.({ destinationId: output.destinationId }, s, p);
+      const dlog = log.child({ destinationId: output.destinationId });
+      if (output.transcode) {
+        log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
+        const udpPort = opts.udpPorts[port++]!;
+        slaves.push({ kind: 'tap', port: udpPort });
+        this.readers.push({ output, supervisor: this.reader(output, urlOf(output), udpPort, dlog, onState) });
+        continue;
+      }
+      slaves.push({
+        kind: 'destination',
+        url: urlOf(output),
+        protocol: output.protocol,
+        audio: output.audio,
+      });
+      const endpoint = endpointOf(output.url, output.protocol);
+      this.tee.push({
+        output,
+        mark: endpoint ? `${endpoint.host}:${endpoint.port}` : null,
+        watch: new DestinationWatch({
+          destinationId: output.destinationId,
+          addresses: endpoint ? new EndpointAddresses(endpoint) : null,
+          stallMs: opts.stallMs,
+          graceMs: opts.graceMs,
+          logger: dlog,
+          onStateChange: onState,
+        }),
+      });
+    }
+    const rec = plan.record ? opts.recorder : undefined;
+    const recPort = opts.udpPorts[port];
+    if (rec && recPort !== undefined) slaves.push({ kind: 'tap', port: recPort });
+
+    let launched = false;
+    this.camera = new Supervisor({
       ...common,
       logger: log.child({ part: 'ingest' }),
-      spawn: () =>
-        runFfmpeg(
-          ingestCommand({
+      spawn: () => {
+        const proc = runFfmpeg(
+          cameraCommand({
             streamUri: input,
-            udpPorts: opts.udpPorts,
+            slaves,
             audio: plan.outputs.some((o) => o.audio),
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
           }),
-        ),
-      // A new ingest starts a new MPEG-TS stream: readers restart with it rather than choke on a
-      // timestamp jump.
+        );
+        proc.onStderr((line) => this.attribute(line));
+        return proc;
+      },
+      // A new pull starts a new MPEG-TS stream on the taps: their readers restart with it rather
+      // than choke on a timestamp jump.
       onLaunch: () => {
         if (launched) {
-          void Promise.all(this.outputs.map((o) => o.supervisor.restartNow('camera stream restarted')));
+          void Promise.all(this.readers.map((r) => r.supervisor.restartNow('camera stream restarted')));
           void this.recorder?.restartNow('camera stream restarted');
         }
         launched = true;
       },
       onStateChange: (s, p) => opts.onStateChange?.({ destinationId: null }, s, p),
     });
-    this.outputs = plan.outputs.map((output, i) => {
-      const creds = opts.destinationCredentials(output.destinationId);
-      const url = creds ? withCredentials(output.url, creds.username, creds.password) : output.url;
-      const acks = new AckWatch();
-      if (output.transcode)
-        log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
-      return {
-        output,
-        supervisor: new Supervisor({
-          ...common,
-          logger: log.child({ destinationId: output.destinationId }),
-          spawn: () => runFfmpeg(outputCommand({ output, url, udpPort: opts.udpPorts[i]! })),
-          // No progress while the camera is down is not the destination's fault.
-          judge: () => this.ingest.status().state === 'live',
-          stallCheck: (pid, stallMs) => {
-            const ms = acks.unackedForMs(pid);
-            return ms > stallMs
-              ? {
-                  reason: `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`,
-                  lastGoodAt: Date.now() - ms,
-                }
-              : null;
-          },
-          onStateChange: (s, p) => opts.onStateChange?.({ destinationId: output.destinationId }, s, p),
-        }),
-      };
-    });
-    const rec = plan.record ? opts.recorder : undefined;
-    const recPort = opts.udpPorts[plan.outputs.length];
+
     this.recorder =
       rec && recPort !== undefined
         ? new Supervisor({
@@ -143,24 +177,114 @@ export class StreamRelay {
               );
             },
             // A camera fault makes the gap the camera caused, nothing more: not the recorder's fault.
-            judge: () => this.ingest.status().state === 'live',
+            judge: () => this.camera.status().state === 'live',
           })
         : null;
   }
 
+  /** A destination that needs its own encoding: its own ffmpeg reading a tap, judged like the camera's. */
+  private reader(
+    output: PlannedOutput,
+    url: string,
+    udpPort: number,
+    logger: Logger,
+    onStateChange: (s: SupervisedState, p: SupervisedState) => void,
+  ): Supervisor {
+    const acks = new AckWatch();
+    return new Supervisor({
+      stallMs: this.opts.stallMs,
+      graceMs: this.opts.graceMs,
+      backoffMs: this.opts.backoffMs,
+      stopTimeoutMs: this.opts.stopTimeoutMs,
+      logger,
+      spawn: () => runFfmpeg(outputCommand({ output, url, udpPort })),
+      // No progress while the camera is down is not the destination's fault.
+      judge: () => this.camera.status().state === 'live',
+      stallCheck: (pid, stallMs) => {
+        const ms = acks.unackedForMs(pid);
+        return ms > stallMs
+          ? {
+              reason: `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`,
+              lastGoodAt: Date.now() - ms,
+            }
+          : null;
+      },
+      onStateChange,
+    });
+  }
+
+  /** ffmpeg names the destination a message is about by its address: keep it as that destination's last error. */
+  private attribute(line: string): void {
+    for (const d of this.tee) if (d.mark && line.includes(d.mark)) d.watch.noteError(line);
+  }
+
   start(): void {
-    // Readers first, so the first packets of the camera stream have somewhere to go.
-    for (const o of this.outputs) o.supervisor.start();
+    // Tap readers first, so the first packets of the camera stream have somewhere to go.
+    for (const r of this.readers) r.supervisor.start();
     this.recorder?.start();
-    this.ingest.start();
+    for (const d of this.tee) d.watch.start();
+    this.camera.start();
   }
 
   async stop(): Promise<void> {
+    for (const d of this.tee) d.watch.stop();
     await Promise.all([
-      this.ingest.stop(),
-      ...this.outputs.map((o) => o.supervisor.stop()),
+      this.camera.stop(),
+      ...this.readers.map((r) => r.supervisor.stop()),
       this.recorder?.stop(),
     ]);
+  }
+
+  /** Whether a tick needs the TCP table (a destination to judge while the camera delivers). */
+  needsSockets(): { v6: boolean } | null {
+    if (this.tee.length === 0 || this.camera.status().state !== 'live') return null;
+    return { v6: this.tee.some((d) => d.watch.wantsV6()) };
+  }
+
+  /**
+   * Judges every tee destination from one snapshot of the TCP table, and resets the connections
+   * of those that stopped acknowledging. Called by the relay manager's single ticker.
+   */
+  tick(now: number, table: Map<string, TcpSocket> | null): void {
+    const st = this.camera.status(now);
+    const view: CameraView = {
+      pid: st.pid,
+      live: st.state === 'live',
+      fps: st.fps,
+      kbps: this.kbps(st.pid, now),
+      lastFrameAgeMs: st.lastFrameAgeMs,
+    };
+    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : [];
+    const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets));
+    if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
+  }
+
+  private async reset(stuck: TcpSocket[]): Promise<void> {
+    this.resetting = true;
+    try {
+      const done = await Promise.all(stuck.map((s) => resetConnection(s)));
+      if (done.every(Boolean)) return;
+      // Without CAP_NET_ADMIN (or a kernel without SOCK_DESTROY) the blocked writer cannot be
+      // woken alone: restarting the whole pull is the only way left, at the cost of a short cut
+      // on the other destinations.
+      this.log.warn(
+        'could not reset a black-holed connection (needs CAP_NET_ADMIN): restarting the camera process',
+      );
+      await this.camera.restartNow('a destination was black-holed');
+    } finally {
+      this.resetting = false;
+    }
+  }
+
+  /** The camera stream's bitrate, from what the process read (a tee reports no output size). */
+  private kbps(pid: number | null, now: number): number | null {
+    const read = bytesRead(pid);
+    if (pid === null || read === null) return (this.cameraKbps = null);
+    const prev = this.bytes;
+    this.bytes = { pid, at: now, read };
+    if (prev?.pid === pid && now - prev.at >= 500)
+      this.cameraKbps = Math.round(((read - prev.read) * 8) / (now - prev.at));
+    return this.cameraKbps;
   }
 
   /** Restart the recorder now (e.g. disk space came back). */
@@ -169,19 +293,24 @@ export class StreamRelay {
   }
 
   async restart(reason: string): Promise<void> {
-    await this.ingest.restartNow(reason);
+    await this.camera.restartNow(reason);
   }
 
   status(): StreamRelayStatus {
+    const ingest = this.camera.status();
+    const byId = new Map<string, SupervisorStatus>([
+      ...this.tee.map((d) => [d.output.destinationId, d.watch.status()] as const),
+      ...this.readers.map((r) => [r.output.destinationId, r.supervisor.status()] as const),
+    ]);
     return {
       cameraId: this.opts.plan.cameraId,
       profileToken: this.opts.plan.profileToken,
-      ingest: this.ingest.status(),
+      ingest: { ...ingest, kbps: ingest.state === 'live' ? this.cameraKbps : null },
       recording: this.recorder?.status() ?? null,
-      destinations: this.outputs.map((o) => ({
-        ...o.supervisor.status(),
-        destinationId: o.output.destinationId,
-        transcoding: o.output.transcode !== null,
+      destinations: this.opts.plan.outputs.map((o) => ({
+        ...byId.get(o.destinationId)!,
+        destinationId: o.destinationId,
+        transcoding: o.transcode !== null,
       })),
     };
   }

@@ -1,21 +1,42 @@
 // "Bytes confirmed upstream": ffmpeg's own progress counts bytes handed to the kernel, and on a
-// black-holed uplink the kernel keeps accepting them for minutes (the send buffer grows while
-// nothing is acknowledged). This watch reads the destination socket's unacknowledged send queue
-// from /proc and reports how long it has been since the far end last acknowledged anything.
+// black-holed uplink the kernel keeps accepting them until the send buffer is full (megabytes,
+// many seconds at a camera's bitrate) while nothing is acknowledged. These helpers read the TCP
+// sockets of a process from /proc: where each one goes, and its unacknowledged send queue.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-let cached: { at: number; queues: Map<string, number> } | null = null;
-
-/** One snapshot shared by every destination's watch in the same tick (the file lists all sockets). */
-export function sharedSendQueues(now = Date.now()): Map<string, number> {
-  if (!cached || now - cached.at > 250) cached = { at: now, queues: sendQueues() };
-  return cached.queues;
+export interface TcpSocket {
+  inode: string;
+  /** "ip:port", IPv6 addresses in full lowercase form without brackets. */
+  local: string;
+  remote: string;
+  /** /proc state code: 01 established, 02 SYN sent. */
+  established: boolean;
+  /** Bytes sent and not yet acknowledged. */
+  sendQueue: number;
 }
 
-/** Unacknowledged bytes per socket inode, from /proc/net/tcp and tcp6. */
-export function sendQueues(procNet = '/proc/net'): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const file of ['tcp', 'tcp6']) {
+/** "0100007F:1F90" -> "127.0.0.1:8080"; IPv6 as 4 little-endian 32-bit words. */
+export function decodeProcAddress(hex: string): string {
+  const [addr = '', port = '0'] = hex.split(':');
+  const p = parseInt(port, 16);
+  if (addr.length === 8) {
+    const b = Buffer.from(addr, 'hex').reverse();
+    return `${b.join('.')}:${p}`;
+  }
+  const words: string[] = [];
+  for (let i = 0; i < 32; i += 8) {
+    const w = Buffer.from(addr.slice(i, i + 8), 'hex')
+      .reverse()
+      .toString('hex');
+    words.push(w.slice(0, 4), w.slice(4));
+  }
+  return `${words.map((w) => w.replace(/^0{1,3}/, '')).join(':')}:${p}`;
+}
+
+/** Every TCP socket of this network namespace by inode (tcp6 only when asked: each file costs a hash walk). */
+export function readTcpSockets(opts: { v6: boolean }, procNet = '/proc/net'): Map<string, TcpSocket> {
+  const out = new Map<string, TcpSocket>();
+  for (const file of opts.v6 ? ['tcp', 'tcp6'] : ['tcp']) {
     let text: string;
     try {
       text = readFileSync(`${procNet}/${file}`, 'latin1');
@@ -24,9 +45,15 @@ export function sendQueues(procNet = '/proc/net'): Map<string, number> {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      // f[3] state 01 = ESTABLISHED; f[4] tx_queue:rx_queue in hex; f[9] inode
-      if (f.length < 10 || f[3] !== '01') continue;
-      out.set(f[9]!, parseInt(f[4]!.split(':')[0]!, 16));
+      // f[1] local, f[2] remote, f[3] state, f[4] tx_queue:rx_queue in hex, f[9] inode
+      if (f.length < 10 || f[9] === '0') continue;
+      out.set(f[9]!, {
+        inode: f[9]!,
+        local: decodeProcAddress(f[1]!),
+        remote: decodeProcAddress(f[2]!),
+        established: f[3] === '01',
+        sendQueue: parseInt(f[4]!.split(':')[0]!, 16),
+      });
     }
   }
   return out;
@@ -47,24 +74,62 @@ export function socketInodes(pid: number): string[] {
   }
 }
 
+/** The TCP sockets a process holds, from one snapshot of the table. */
+export function processSockets(pid: number, table: Map<string, TcpSocket>): TcpSocket[] {
+  return socketInodes(pid).flatMap((inode) => {
+    const s = table.get(inode);
+    return s ? [s] : [];
+  });
+}
+
+let cached: { at: number; v6: boolean; table: Map<string, TcpSocket> } | null = null;
+
+/** One snapshot shared by every watch in the same tick. */
+export function sharedTcpSockets(now = Date.now(), v6 = false): Map<string, TcpSocket> {
+  if (!cached || now - cached.at > 250 || (v6 && !cached.v6))
+    cached = { at: now, v6, table: readTcpSockets({ v6 }) };
+  return cached.table;
+}
+
+/**
+ * When the far end last acknowledged something, per socket. Evidence of an acknowledgement: an
+ * empty send queue, or a queue smaller than at the last look.
+ */
+export class AckTracker {
+  private seen = new Map<string, { queue: number; ackAt: number }>();
+
+  /** Milliseconds since this socket's peer last acknowledged data (0 when nothing waits). */
+  observe(s: TcpSocket, now: number): number {
+    const prev = this.seen.get(s.inode);
+    const ackAt = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue ? now : prev.ackAt;
+    this.seen.set(s.inode, { queue: s.sendQueue, ackAt });
+    return s.sendQueue === 0 ? 0 : now - ackAt;
+  }
+
+  lastAckAt(inode: string): number | null {
+    return this.seen.get(inode)?.ackAt ?? null;
+  }
+
+  /** Forget sockets that are gone. */
+  keepOnly(inodes: Set<string>): void {
+    for (const k of this.seen.keys()) if (!inodes.has(k)) this.seen.delete(k);
+  }
+}
+
+/** For a process with one upstream (a transcoding destination): how long since anything was acknowledged. */
 export class AckWatch {
   private pid: number | null = null;
   private lastQueue = 0;
   private lastAckAt = 0;
 
-  /**
-   * Milliseconds since the process's TCP peers last acknowledged data, or 0 when nothing waits.
-   * Evidence of an acknowledgement: an empty send queue, or a queue smaller than at the last look.
-   */
-  unackedForMs(pid: number | null, now = Date.now(), queues?: Map<string, number>): number {
+  unackedForMs(pid: number | null, now = Date.now(), table?: Map<string, TcpSocket>): number {
     if (pid === null) return 0;
     if (pid !== this.pid) {
       this.pid = pid;
       this.lastQueue = 0;
       this.lastAckAt = now;
     }
-    const q = queues ?? sharedSendQueues(now);
-    const queue = socketInodes(pid).reduce((n, inode) => n + (q.get(inode) ?? 0), 0);
+    const queue = processSockets(pid, table ?? sharedTcpSockets(now)).reduce((n, s) => n + s.sendQueue, 0);
     if (queue === 0 || queue < this.lastQueue) this.lastAckAt = now;
     this.lastQueue = queue;
     return queue === 0 ? 0 : now - this.lastAckAt;

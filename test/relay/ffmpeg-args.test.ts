@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedOutput } from '../../src/core/relay-plan.ts';
-import { CAMERA_PROTOCOLS, ingestCommand, outputCommand } from '../../src/relay/ffmpeg-args.ts';
+import {
+  CAMERA_PROTOCOLS,
+  cameraCommand,
+  outputCommand,
+  teeEscape,
+  type TeeSlave,
+} from '../../src/relay/ffmpeg-args.ts';
 import { parseFfmpegVersion, checkSupported } from '../../src/relay/ffmpeg-version.ts';
 import { parseProgressBlock } from '../../src/relay/ffmpeg-process.ts';
 
@@ -17,11 +23,23 @@ const output = (over: Partial<PlannedOutput> = {}): PlannedOutput => ({
   ...over,
 });
 
-describe('ingest command', () => {
-  it('pulls the camera once and writes one MPEG-TS copy per destination to loopback UDP (ffmpeg 5)', () => {
-    const cmd = ingestCommand({
+describe('camera command', () => {
+  const dest = (url: string, protocol: PlannedOutput['protocol'], audio = false): TeeSlave => ({
+    kind: 'destination',
+    url,
+    protocol,
+    audio,
+  });
+
+  it('pulls the camera once and writes every destination through a tee, each behind its own fifo (ffmpeg 5)', () => {
+    const cmd = cameraCommand({
       streamUri: 'rtsp://u:p@10.0.0.5/main',
-      udpPorts: [40001, 40002],
+      slaves: [
+        dest('rtmp://ingest.example/live/site-cam1', 'rtmp'),
+        dest('rtsp://ioc.example:8554/live/site-cam1', 'rtsp'),
+        dest('srt://doh.example:9000?streamid=cam1', 'srt'),
+        { kind: 'tap', port: 40001 },
+      ],
       audio: false,
       ioTimeoutSeconds: 5,
       version: v51,
@@ -49,16 +67,30 @@ describe('ingest command', () => {
       '-probesize',
       '2000000',
     ]);
-    expect(cmd.output).toBe(
-      '[f=mpegts:onfail=ignore]udp://127.0.0.1:40001?pkt_size=1316|[f=mpegts:onfail=ignore]udp://127.0.0.1:40002?pkt_size=1316',
-    );
-    expect(cmd.outputOptions).toEqual(['-map', '0:v:0', '-c', 'copy', '-bsf:v', 'dump_extra', '-f', 'tee']);
+    expect(cmd.output.split('|')).toEqual([
+      '[f=flv:onfail=ignore]rtmp://ingest.example/live/site-cam1',
+      '[f=rtsp:rtsp_transport=tcp:onfail=ignore]rtsp://ioc.example:8554/live/site-cam1',
+      '[f=mpegts:onfail=ignore]srt://doh.example:9000?streamid=cam1',
+      '[f=mpegts:use_fifo=0:onfail=ignore:bsfs/v=dump_extra]udp://127.0.0.1:40001?pkt_size=1316',
+    ]);
+    expect(cmd.outputOptions).toEqual([
+      '-map',
+      '0:v:0',
+      '-c',
+      'copy',
+      '-f',
+      'tee',
+      '-use_fifo',
+      '1',
+      '-fifo_options',
+      'drop_pkts_on_overflow=1:attempt_recovery=1:recover_any_error=1:recovery_wait_time=2:max_recovery_attempts=0:restart_with_keyframe=1',
+    ]);
   });
 
   it('uses -stimeout on ffmpeg 4.4, where -timeout would make RTSP listen as a server', () => {
-    const cmd = ingestCommand({
+    const cmd = cameraCommand({
       streamUri: 'rtsp://cam/main',
-      udpPorts: [1],
+      slaves: [{ kind: 'tap', port: 1 }],
       audio: false,
       ioTimeoutSeconds: 3,
       version: v44,
@@ -67,15 +99,32 @@ describe('ingest command', () => {
     expect(cmd.inputOptions).not.toContain('-timeout');
   });
 
-  it('maps audio only when a destination wants it', () => {
-    const cmd = ingestCommand({
+  it('maps audio only when a destination wants it, and keeps it from the others', () => {
+    const cmd = cameraCommand({
       streamUri: 'rtsp://cam/main',
-      udpPorts: [1],
+      slaves: [dest('rtmp://a/live/x', 'rtmp', true), dest('rtmp://b/live/x', 'rtmp', false)],
       audio: true,
       ioTimeoutSeconds: 3,
       version: v51,
     });
     expect(cmd.outputOptions.slice(0, 4)).toEqual(['-map', '0:v:0', '-map', '0:a:0?']);
+    expect(cmd.output).toBe(
+      '[f=flv:onfail=ignore]rtmp://a/live/x|[f=flv:onfail=ignore:select=v]rtmp://b/live/x',
+    );
+  });
+
+  it("escapes what the tee's parser would take for its own syntax in a destination URL", () => {
+    const url = "rtmp://user:p%7Cw'd@x/live/a|b";
+    expect(teeEscape(url)).toBe("rtmp://user:p%7Cw\\'d@x/live/a\\|b");
+    const cmd = cameraCommand({
+      streamUri: 'rtsp://cam/main',
+      slaves: [dest(url, 'rtmp'), { kind: 'tap', port: 2 }],
+      audio: false,
+      ioTimeoutSeconds: 3,
+      version: v51,
+    });
+    // Exactly two slaves: the "|" inside the URL did not split it.
+    expect(cmd.output.split(/(?<!\\)\|/)).toHaveLength(2);
   });
 
   it('never lets a camera input read a local file', () => {

@@ -132,7 +132,10 @@ describe('relay', () => {
   it.skipIf(!canBlackhole())(
     'restarts a black-holed destination alone',
     async () => {
-      const before = part(await daemon.status(), 'cam-b', 'ioc').restartsLastHour;
+      const s0 = await daemon.status();
+      const before = part(s0, 'cam-b', 'ioc').restartsLastHour;
+      const national = part(s0, 'cam-b', 'national').restartsLastHour;
+      const pull = part(s0, 'cam-b').pid;
       const restore = blackholePort(rtsp.port);
       try {
         await waitFor(
@@ -141,6 +144,10 @@ describe('relay', () => {
           40_000,
         );
         await keepsReceiving(rtmp, 'cam-b', 6000);
+        // Alone: the camera pull was not restarted and the other destination never dropped.
+        const s1 = await daemon.status();
+        expect(part(s1, 'cam-b').pid).toBe(pull);
+        expect(part(s1, 'cam-b', 'national').restartsLastHour).toBe(national);
       } finally {
         restore();
       }
@@ -186,7 +193,9 @@ describe('relay', () => {
   }, 120_000);
 
   it('restarts an ffmpeg killed by hand', async () => {
+    // The camera's one ffmpeg carries every destination: killing it restarts the pull.
     const victim = part(await daemon.status(), 'cam-a', 'national').pid!;
+    expect(part(await daemon.status(), 'cam-a').pid).toBe(victim);
     process.kill(victim, 'SIGKILL');
     await waitFor(
       async () => {
@@ -202,14 +211,14 @@ describe('relay', () => {
   it('ends the ffmpeg a SIGKILLed daemon left behind when it starts again', async () => {
     const owned = () => findOwned(ownerKeyFor(socket));
     const before = owned();
-    expect(before.length).toBe(8); // 2 ingests + 2 x 2 destinations + 2 recorders
+    expect(before.length).toBe(4); // per camera: the pull (with both destinations) and the recorder
     daemon.proc.kill('SIGKILL');
     await waitFor(() => !alive(daemon.proc.pid), 'the daemon to die');
-    expect(owned().filter(alive).length).toBe(8); // orphans still running
+    expect(owned().filter(alive).length).toBe(4); // orphans still running
     daemon = await startDaemon(config, socket);
     await waitFor(async () => allLive(await daemon.status()), 'streams live after restart', 60_000);
     expect(before.filter(alive)).toEqual([]);
-    expect(owned().length).toBe(8);
+    expect(owned().length).toBe(4);
     expect(daemon.log()).toMatch(/ended ffmpeg processes left by a previous run/);
     await growing(rtsp, 'cam-b');
   }, 120_000);

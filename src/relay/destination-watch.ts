@@ -1,0 +1,218 @@
+// The state of one destination written by the camera's tee, judged by its output: the TCP
+// connection ffmpeg holds to it and whether the far end acknowledges what it is sent. ffmpeg's
+// own progress cannot tell destinations apart (it counts packets handed to the tee), and a
+// black-holed destination would look fine for as long as the kernel buffers what it is given.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { PlannedOutput } from '../core/relay-plan.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
+import { AckTracker, type TcpSocket } from './upstream-ack.ts';
+
+const HOUR = 3_600_000;
+const RESOLVE_EVERY_MS = 300_000;
+
+const DEFAULT_PORT: Record<PlannedOutput['protocol'], number | null> = {
+  rtmp: 1935,
+  rtmps: 443,
+  rtsp: 554,
+  rtsps: 322,
+  srt: null, // UDP: no connection to watch; SRT's own peer timeout ends a dead one
+};
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export function endpointOf(url: string, protocol: PlannedOutput['protocol']): Endpoint | null {
+  const fallback = DEFAULT_PORT[protocol];
+  if (fallback === null) return null;
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : fallback };
+}
+
+/** The form /proc uses: IPv4 dotted, IPv6 as eight groups without leading zeros. */
+export function canonicalIp(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  return groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':');
+}
+
+/** "ip:port" strings the endpoint's host resolves to, refreshed now and then. */
+export class EndpointAddresses {
+  private addresses: Set<string> | null = null;
+  private resolvedAt = 0;
+  private pending = false;
+
+  constructor(readonly endpoint: Endpoint) {
+    if (isIP(endpoint.host)) this.addresses = new Set([`${canonicalIp(endpoint.host)}:${endpoint.port}`]);
+  }
+
+  /** The addresses known now (null until the first lookup answered); starts a refresh when due. */
+  current(now: number): Set<string> | null {
+    if (!isIP(this.endpoint.host) && !this.pending && now - this.resolvedAt > RESOLVE_EVERY_MS) {
+      this.pending = true;
+      lookup(this.endpoint.host, { all: true })
+        .then((all) => {
+          this.addresses = new Set(all.map((a) => `${canonicalIp(a.address)}:${this.endpoint.port}`));
+          this.resolvedAt = Date.now();
+        })
+        .catch(() => (this.resolvedAt = Date.now() - RESOLVE_EVERY_MS + 10_000))
+        .finally(() => (this.pending = false));
+    }
+    return this.addresses;
+  }
+
+  hasV6(): boolean {
+    return [...(this.addresses ?? [])].some((a) => a.indexOf(':') !== a.lastIndexOf(':'));
+  }
+}
+
+export interface CameraView {
+  pid: number | null;
+  live: boolean;
+  fps: number | null;
+  kbps: number | null;
+  lastFrameAgeMs: number | null;
+}
+
+export interface DestinationWatchOptions {
+  destinationId: string;
+  addresses: EndpointAddresses | null;
+  stallMs: number;
+  graceMs: number;
+  logger: Logger;
+  onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+}
+
+export class DestinationWatch {
+  private state: SupervisedState = 'stopped';
+  private since = 0;
+  private liveSince: number | null = null;
+  private restarts: number[] = [];
+  private lastError: string | null = null;
+  private deliveredUntil: number | null = null;
+  private readonly acks = new AckTracker();
+  /** Connections judged dead and being reset: they must not make the destination look live. */
+  private readonly condemned = new Set<string>();
+  private camera: CameraView = { pid: null, live: false, fps: null, kbps: null, lastFrameAgeMs: null };
+
+  constructor(private readonly opts: DestinationWatchOptions) {}
+
+  start(now = Date.now()): void {
+    this.since = now;
+    this.setState('starting');
+  }
+
+  stop(): void {
+    this.setState('stopped');
+  }
+
+  /** Judges the destination from the camera process's sockets; returns the connections to reset. */
+  tick(now: number, camera: CameraView, sockets: TcpSocket[]): TcpSocket[] {
+    this.camera = camera;
+    if (this.state === 'stopped') return [];
+    if (!camera.live || camera.pid === null) {
+      // Nothing to send while the camera is down: not this destination's fault, not judged.
+      this.since = now;
+      this.condemned.clear();
+      if (this.state === 'live') this.setState('starting');
+      return [];
+    }
+    const addresses = this.opts.addresses?.current(now);
+    if (!this.opts.addresses || !addresses) {
+      // SRT (no TCP connection to watch), or a host name not resolved yet: follows the camera.
+      this.deliveredUntil = now;
+      this.goLive(now);
+      return [];
+    }
+    const mine = sockets.filter(
+      (s) => s.established && addresses.has(s.remote) && !this.condemned.has(s.inode),
+    );
+    this.acks.keepOnly(new Set(mine.map((s) => s.inode)));
+    for (const c of this.condemned) if (!sockets.some((s) => s.inode === c)) this.condemned.delete(c);
+    if (mine.length === 0) {
+      if (this.state === 'live') this.fail(now, 'the connection to the destination closed');
+      else if (this.state === 'starting' && now - this.since > this.opts.graceMs)
+        this.fail(now, `not connected within ${Math.round(this.opts.graceMs / 1000)} s of starting`);
+      return [];
+    }
+    let newestAck = 0;
+    const stuck: TcpSocket[] = [];
+    let unackedMs = 0;
+    for (const s of mine) {
+      const ms = this.acks.observe(s, now);
+      newestAck = Math.max(newestAck, this.acks.lastAckAt(s.inode) ?? 0);
+      if (ms > this.opts.stallMs) {
+        stuck.push(s);
+        unackedMs = Math.max(unackedMs, ms);
+      }
+    }
+    if (stuck.length === mine.length) {
+      for (const s of stuck) this.condemned.add(s.inode);
+      // What was sent after the last acknowledgement never verifiably arrived.
+      this.deliveredUntil = Math.min(this.deliveredUntil ?? newestAck, newestAck);
+      this.setState('stalled');
+      this.fail(now, `nothing acknowledged by the destination for ${Math.round(unackedMs / 1000)} s`);
+      return stuck;
+    }
+    this.deliveredUntil = now;
+    this.goLive(now);
+    return [];
+  }
+
+  status(now = Date.now()): SupervisorStatus {
+    this.restarts = this.restarts.filter((t) => t > now - HOUR);
+    const live = this.state === 'live';
+    return {
+      state: this.state,
+      fps: live ? this.camera.fps : null,
+      kbps: live ? this.camera.kbps : null,
+      lastFrameAgeMs: live ? this.camera.lastFrameAgeMs : null,
+      restartsLastHour: this.restarts.length,
+      uptimeMs: live && this.liveSince !== null ? now - this.liveSince : null,
+      lastError: this.lastError,
+      pid: this.camera.pid,
+      deliveredUntil: this.deliveredUntil,
+    };
+  }
+
+  wantsV6(): boolean {
+    return this.opts.addresses?.hasV6() ?? false;
+  }
+
+  /** The last error line ffmpeg wrote about this destination, kept for the status. */
+  noteError(line: string): void {
+    this.lastError = line;
+  }
+
+  private goLive(now: number): void {
+    if (this.state === 'live') return;
+    this.liveSince = now;
+    this.setState('live');
+  }
+
+  private fail(now: number, reason: string): void {
+    this.restarts.push(now);
+    this.lastError = reason;
+    this.opts.logger.warn(
+      { reason },
+      this.state === 'stalled'
+        ? 'destination stalled: resetting its connection'
+        : 'destination down: ffmpeg reconnects it',
+    );
+    this.since = now;
+    this.setState('backing-off');
+  }
+
+  private setState(next: SupervisedState): void {
+    const prev = this.state;
+    if (prev === next) return;
+    this.state = next;
+    this.opts.onStateChange?.(next, prev);
+  }
+}

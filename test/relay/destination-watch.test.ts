@@ -1,0 +1,150 @@
+// How a tee destination is judged from its TCP connection: the state machine against a sequence
+// of socket-table snapshots, and the /proc reading and the connection reset against real sockets.
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log/logger.ts';
+import {
+  canonicalIp,
+  DestinationWatch,
+  EndpointAddresses,
+  endpointOf,
+  type CameraView,
+} from '../../src/relay/destination-watch.ts';
+import { resetConnection } from '../../src/relay/socket-reset.ts';
+import {
+  decodeProcAddress,
+  processSockets,
+  readTcpSockets,
+  type TcpSocket,
+} from '../../src/relay/upstream-ack.ts';
+
+const log = createLogger({ level: 'silent' });
+const cam: CameraView = { pid: 42, live: true, fps: 25, kbps: 4000, lastFrameAgeMs: 40 };
+const sock = (inode: string, sendQueue: number, remote = '10.1.2.3:1935'): TcpSocket => ({
+  inode,
+  local: '10.0.0.2:50000',
+  remote,
+  established: true,
+  sendQueue,
+});
+
+function watch() {
+  const states: string[] = [];
+  const w = new DestinationWatch({
+    destinationId: 'national',
+    addresses: new EndpointAddresses({ host: '10.1.2.3', port: 1935 }),
+    stallMs: 10_000,
+    graceMs: 20_000,
+    logger: log,
+    onStateChange: (s) => states.push(s),
+  });
+  w.start(0);
+  return { w, states };
+}
+
+describe('destination watch', () => {
+  it('is live while its connection is acknowledged, and resets it once nothing is for stallMs', () => {
+    const { w, states } = watch();
+    expect(w.tick(1000, cam, [sock('7', 0)])).toEqual([]);
+    expect(w.status(1000).state).toBe('live');
+    // Empty at t=1000, then it grows and never shrinks: nothing acknowledged after t=1000.
+    w.tick(2000, cam, [sock('7', 5000)]);
+    w.tick(8000, cam, [sock('7', 90_000)]);
+    expect(w.tick(11_000, cam, [sock('7', 400_000)])).toEqual([]);
+    const stuck = w.tick(12_500, cam, [sock('7', 800_000)]);
+    expect(stuck.map((s) => s.inode)).toEqual(['7']);
+    const st = w.status(12_500);
+    expect(st.state).toBe('backing-off');
+    expect(st.restartsLastHour).toBe(1);
+    expect(st.lastError).toMatch(/nothing acknowledged by the destination for 12 s/);
+    expect(st.deliveredUntil).toBe(1000);
+    // The condemned connection, still listed while the reset goes through, does not make it live.
+    w.tick(13_000, cam, [sock('7', 800_000)]);
+    expect(w.status(13_000).state).toBe('backing-off');
+    // ffmpeg's fifo reconnects: a new connection, acknowledged.
+    w.tick(16_000, cam, [sock('9', 0)]);
+    expect(w.status(16_000).state).toBe('live');
+    expect(states).toEqual(['starting', 'live', 'stalled', 'backing-off', 'live']);
+  });
+
+  it('counts a closed connection as a drop, and other hosts\u2019 sockets as nothing', () => {
+    const { w } = watch();
+    w.tick(1000, cam, [sock('7', 0)]);
+    w.tick(2000, cam, [sock('8', 0, '10.9.9.9:1935'), sock('3', 0, '10.1.2.3:554')]);
+    const st = w.status(2000);
+    expect(st.state).toBe('backing-off');
+    expect(st.lastError).toBe('the connection to the destination closed');
+    expect(st.restartsLastHour).toBe(1);
+  });
+
+  it('is not judged while its camera is down, and gives up waiting for a first connection after the grace', () => {
+    const { w } = watch();
+    w.tick(30_000, { ...cam, live: false, pid: null }, []);
+    expect(w.status(30_000).state).toBe('starting');
+    w.tick(45_000, cam, []);
+    expect(w.status(45_000).state).toBe('starting');
+    w.tick(51_000, cam, []);
+    expect(w.status(51_000)).toMatchObject({ state: 'backing-off', restartsLastHour: 1 });
+    expect(w.status(51_000).lastError).toMatch(/not connected within 20 s/);
+  });
+
+  it('knows the default port of each protocol, and that SRT has no connection to watch', () => {
+    expect(endpointOf('rtmp://a.example/live/x', 'rtmp')).toEqual({ host: 'a.example', port: 1935 });
+    expect(endpointOf('rtsp://[2001:db8::1]/x', 'rtsp')).toEqual({ host: '2001:db8::1', port: 554 });
+    expect(endpointOf('rtmps://a.example:4443/live/x', 'rtmps')).toEqual({ host: 'a.example', port: 4443 });
+    expect(endpointOf('srt://a.example:9000', 'srt')).toBeNull();
+    expect(canonicalIp('2001:0db8::0001')).toBe('2001:db8:0:0:0:0:0:1');
+    expect(canonicalIp('::1')).toBe('0:0:0:0:0:0:0:1');
+  });
+
+  it('decodes /proc/net addresses', () => {
+    expect(decodeProcAddress('0100007F:1F90')).toBe('127.0.0.1:8080');
+    expect(decodeProcAddress('00000000000000000000000001000000:0016')).toBe('0:0:0:0:0:0:0:1:22');
+  });
+});
+
+describe('TCP table and connection reset (real sockets)', () => {
+  let server: Server | null = null;
+  let client: Socket | null = null;
+  afterEach(() => {
+    client?.destroy();
+    server?.close();
+  });
+
+  async function connectedPair(): Promise<{ client: Socket; port: number }> {
+    // Accepts and never reads; the reset reaches this end as a RST.
+    server = createServer((s) => s.pause().on('error', () => undefined));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    client = createConnection(port, '127.0.0.1');
+    await new Promise<void>((r) => client!.once('connect', () => r()));
+    return { client, port };
+  }
+
+  it("finds this process's connection in /proc with where it goes", async () => {
+    const { client, port } = await connectedPair();
+    const mine = processSockets(process.pid, readTcpSockets({ v6: false }));
+    const conn = mine.find(
+      (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
+    );
+    expect(conn?.established).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'ends a connection from outside, so a blocked writer gets an error',
+    async () => {
+      const { client, port } = await connectedPair();
+      const conn = processSockets(process.pid, readTcpSockets({ v6: false })).find(
+        (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
+      )!;
+      const closed = new Promise<string>((r) => {
+        client.once('error', (e: NodeJS.ErrnoException) => r(e.code ?? 'error'));
+        client.once('close', () => r('close'));
+      });
+      client.write(Buffer.alloc(1024));
+      expect(await resetConnection(conn)).toBe(true);
+      client.write(Buffer.alloc(1024));
+      expect(await closed).toMatch(/ECONNABORTED|close/);
+    },
+  );
+});
