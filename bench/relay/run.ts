@@ -448,17 +448,17 @@ async function measureWindow(opts: {
   };
 }
 
-/** What a process of the gateway is: the daemon, an ingest ffmpeg or a destination ffmpeg. */
+/** What a process of the gateway is: the daemon, a camera's ffmpeg (the pull and its tee), a recorder or a transcoder. */
 function gatewayKind(daemonPid: number): (pid: number) => string {
   return (pid) => {
     if (pid === daemonPid) return 'daemon (node)';
     const cmd = commandLine(pid);
     if (/esbuild/.test(cmd)) return 'esbuild (tsx)';
     if (!/ffmpeg/.test(cmd)) return cmd.split(' ')[0] ?? 'other';
-    if (/ -i rtsps?:\/\//.test(cmd)) return 'ingest ffmpeg';
+    if (/ -i rtsps?:\/\//.test(cmd)) return 'camera ffmpeg (pull + tee)';
     if (/ -f segment /.test(cmd)) return 'recorder ffmpeg';
-    if (/ rtmps?:\/\/\S+$/.test(cmd)) return 'destination ffmpeg (RTMP)';
-    if (/ rtsps?:\/\/\S+$/.test(cmd)) return 'destination ffmpeg (RTSP)';
+    if (/ rtmps?:\/\/\S+$/.test(cmd)) return 'transcoding ffmpeg (RTMP)';
+    if (/ rtsps?:\/\/\S+$/.test(cmd)) return 'transcoding ffmpeg (RTSP)';
     return 'other ffmpeg';
   };
 }
