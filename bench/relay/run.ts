@@ -5,7 +5,9 @@
 //   2. the time from `run` to every stream live, and from a destination's stall (its ingest port
 //      black-holed) to its restart and to it being live again.
 // With --record, the gateway's local recording stays on and the baseline's tee gets the same
-// segment output. Run: npm run bench:relay [-- --cameras 1,8,16 --seconds 30 --no-faults --record].
+// segment output. The daemon is the production bundle run as the systemd unit runs it (its
+// ExecStart's node flags), or the tsx source entry with --tsx.
+// Run: npm run bench:relay [-- --cameras 1,8,16 --seconds 30 --no-faults --record --tsx].
 // See bench/relay/README.md.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,9 +18,9 @@ import { killOrphans, ownerKeyFor } from '../../src/relay/orphans.ts';
 import { startRtmpIngest, startRtspIngest, type Ingest } from '../../test/ingest/index.ts';
 import { spawnManaged, terminate, type Managed } from '../../test/ingest/process.ts';
 import { blackholePort, canBlackhole } from '../../test/support/blackhole.ts';
-import { BIN } from '../../test/support/cli.ts';
 import { statusOf } from '../../test/support/daemon.ts';
 import { CameraRig, ensureClip, type Camera } from './camera-rig.ts';
+import { daemonEntry, type DaemonEntry } from './entry.ts';
 import {
   CLOCK_TICKS,
   commandLine,
@@ -40,22 +42,35 @@ interface Options {
   faults: boolean;
   /** Local recording on in the gateway, and a segment output in the baseline's tee. */
   record: boolean;
+  /** Measure the tsx source entry (bin/edge-gateway.js) instead of the production bundle. */
+  tsx: boolean;
 }
 
 function usage(code: number): never {
-  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16] [--seconds 30] [--settle 5] [--no-faults] [--record]
+  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16] [--seconds 30] [--settle 5] [--no-faults] [--record] [--tsx]
 
   --cameras LIST  camera counts to measure, in order (default 1,8,16; 32 works but see README)
   --seconds N     measurement window for the gateway and for the baseline, each (default 30)
   --settle N      wait after every stream is live before the window opens (default 5)
   --no-faults     skip the stall-to-restart measurement
   --record        keep the gateway's local recording on (recording.enabled, 4 s segments) and give
-                  the baseline's tee the same segment output; by default both only relay`);
+                  the baseline's tee the same segment output; by default both only relay
+  --tsx           measure the TypeScript entry run through tsx (bin/edge-gateway.js) instead of the
+                  production bundle; by default the daemon is dist/edge-gateway.mjs (built with
+                  npm run build when missing or older than src/) run by node with the node flags
+                  of the ExecStart of systemd/edge-gateway.service, as the service runs it`);
   process.exit(code);
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { cameras: [1, 8, 16], seconds: 30, settleSeconds: 5, faults: true, record: false };
+  const o: Options = {
+    cameras: [1, 8, 16],
+    seconds: 30,
+    settleSeconds: 5,
+    faults: true,
+    record: false,
+    tsx: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -73,6 +88,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--settle') o.settleSeconds = Number(value());
     else if (a === '--no-faults') o.faults = false;
     else if (a === '--record') o.record = true;
+    else if (a === '--tsx') o.tsx = true;
     else if (a === '--help' || a === '-h') usage(0);
     else usage(64);
   }
@@ -155,6 +171,9 @@ function machine(): { cores: number; model: string; ffmpeg: string; node: string
 
 // ---------------------------------------------------------------------------------------------
 // The gateway daemon, run as a service would (`edge-gateway run --config FILE`).
+
+/** What runs the daemon: set once in main() (the bundle as the unit runs it, or tsx with --tsx). */
+let entry: DaemonEntry | null = null;
 
 interface Gateway {
   proc: ChildProcess;
@@ -262,11 +281,16 @@ async function idleDaemonMemory(): Promise<{ rssMB: number; privateMB: number } 
 }
 
 async function startGateway(config: string, socket: string): Promise<Gateway> {
+  if (!entry) throw new Error('startGateway before the daemon entry was chosen');
+  const command = [entry.file, ...entry.args, 'run', '--config', config];
   // setpriv execs node with PR_SET_PDEATHSIG=TERM: if this bench dies, the daemon stops its ffmpegs.
   const [file, args] = existsSync('/usr/bin/setpriv')
-    ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', process.execPath, BIN, 'run', '--config', config]]
-    : [process.execPath, [BIN, 'run', '--config', config]];
-  const proc = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', ...command]]
+    : [command[0]!, command.slice(1)];
+  const proc = spawn(file, args, {
+    env: { ...process.env, ...entry.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (proc.pid === undefined) throw new Error('cannot start the daemon');
   let out = '';
   const keep = (c: Buffer) => (out = (out + c.toString()).slice(-50_000));
@@ -927,6 +951,7 @@ function printCount(r: Result, opts: Options): void {
 
 function printSummary(results: Result[]): void {
   console.log('\n== summary ==');
+  console.log(`daemon: ${entry?.describe ?? 'unknown'}`);
   const rows = [
     [
       'cameras',
@@ -999,6 +1024,8 @@ async function main(): Promise<number> {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
+  entry = daemonEntry({ tsx: opts.tsx, log });
+  console.log(`daemon: ${entry.describe}`);
   const idle = await idleDaemonMemory();
   console.log(
     `daemon with no camera (5 s after start): RSS ${fmt(idle?.rssMB)} MB, private ${fmt(idle?.privateMB)} MB`,

@@ -1,7 +1,6 @@
 // `edge-gateway diagnose <host[:port]>`: the ladder of checks for one camera, first failure first.
 import type { Command } from 'commander';
 import { verdictOf } from '../core/diagnosis.ts';
-import { diagnose } from '../diagnose/ladder.ts';
 import { t } from '../i18n/index.ts';
 import { credentialsFrom, optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
@@ -45,6 +44,8 @@ export function registerDiagnoseCommand(program: Command, io: Io): void {
           EXIT.usage,
         );
       }
+      // Loaded here, not at start-up: `run` and the other commands never pay for ONVIF and XML parsing.
+      const { diagnose } = await import('../diagnose/ladder.ts');
       const result = await diagnose(target, {
         credentials: credentialsFrom(flags, cfg?.discovery),
         timeoutMs: timeout * 1000,

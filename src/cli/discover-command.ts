@@ -4,7 +4,7 @@ import { isUsable, reportIdentity, toInventoryUpdate, type DeviceReport } from '
 import { formatDuration } from '../core/diagnosis.ts';
 import { suggestCameraId } from '../core/inventory.ts';
 import { t } from '../i18n/index.ts';
-import { discover, discoverOptionsFrom, type DiscoverProgress } from '../onvif/discover.ts';
+import type { DiscoverProgress } from '../onvif/discover.ts';
 import { openStore } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 import { collect, credentialsFrom, optionalConfig } from './context.ts';
@@ -75,6 +75,8 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
       throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
     return n;
   });
+  // Loaded here, not at start-up: `run` and the other commands never pay for ONVIF and XML parsing.
+  const { discover, discoverOptionsFrom } = await import('../onvif/discover.ts');
   const base = discoverOptionsFrom(cfg);
   const result = await discover({
     ...base,

@@ -163,6 +163,9 @@ export class BrokerLink {
       reconnectPeriod: 0,
       // QoS 0 while offline fails at once instead of piling up in memory.
       queueQoSZero: false,
+      // mqtt-packet's number cache is 65536 two-byte Buffers (about 12 MB of heap) built at the first
+      // packet: a few publishes a minute do not need it.
+      writeCache: false,
       will: { topic: will.topic, payload: Buffer.from(will.payload), qos: 1, retain: true },
       ...(tls.ca ? { ca: tls.ca } : {}),
       ...(tls.cert ? { cert: tls.cert } : {}),

@@ -3,8 +3,6 @@
 import type { Config } from '../../config/schema.ts';
 import type { InventoryCamera } from '../../core/inventory.ts';
 import { verdictOf } from '../../core/diagnosis.ts';
-import { diagnose } from '../../diagnose/ladder.ts';
-import { fetchSnapshot } from '../../onvif/snapshot.ts';
 import type { Credentials } from '../../onvif/transport.ts';
 import { CommandError } from './command-error.ts';
 
@@ -35,6 +33,8 @@ export async function diagnoseCamera(deps: CameraOpsDeps, cameraId: string): Pro
   const target = inv?.onvifUrl ?? deps.cfg.cameras.find((c) => c.id === cameraId)?.onvif;
   if (!target) throw new CommandError('no-onvif', `camera ${cameraId} has no ONVIF address to diagnose`);
   const d = deps.cfg.discovery;
+  // Loaded on first use: the daemon does not keep ONVIF and XML parsing in memory for a rare command.
+  const { diagnose } = await import('../../diagnose/ladder.ts');
   const result = await diagnose(target, {
     credentials: credentialsOf(deps.cfg, cameraId),
     timeoutMs: d.callTimeoutSeconds * 1000,
@@ -50,6 +50,7 @@ export async function snapshotCamera(
 ): Promise<unknown> {
   const { inv } = known(deps, cameraId);
   if (!inv?.snapshotUri) throw new CommandError('no-snapshot', `camera ${cameraId} has no snapshot URI`);
+  const { fetchSnapshot } = await import('../../onvif/snapshot.ts');
   const shot = await fetchSnapshot(
     inv.snapshotUri,
     credentialsOf(deps.cfg, cameraId),

@@ -4,7 +4,6 @@
 import type { Config } from '../../config/schema.ts';
 import { isUsable, toInventoryUpdate } from '../../core/device-report.ts';
 import type { EventBus } from '../../core/events.ts';
-import { discover, discoverOptionsFrom } from '../../onvif/discover.ts';
 import type { Db } from '../../store/db.ts';
 import { InventoryRepo } from '../../store/inventory.ts';
 import { CommandError } from './command-error.ts';
@@ -22,6 +21,8 @@ export async function rediscover(
   events: EventBus,
   signal?: AbortSignal,
 ): Promise<RediscoverySummary> {
+  // Loaded on first use: the daemon does not keep ONVIF and XML parsing in memory until it discovers.
+  const { discover, discoverOptionsFrom } = await import('../../onvif/discover.ts');
   const result = await discover({ ...discoverOptionsFrom(cfg), ...(signal ? { signal } : {}) });
   const handle = db();
   if (!handle) throw new CommandError('store-closed', 'the store is not open');
