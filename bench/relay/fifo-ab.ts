@@ -1,9 +1,10 @@
-// What the fifo (the per-destination isolation) costs: the camera command with and without
-// `-use_fifo 1`, beside a bare tee, N cameras, rounds interleaved so drift hits all three alike.
+// What the fifo (the per-destination isolation) costs: the gateway's camera command with and
+// without `-use_fifo 1`, beside a bare tee, N cameras, rounds interleaved so drift hits all three alike.
 // Usage: npm run bench:relay:fifo -- [cameras=16] [rounds=4] [seconds=20]   (root not needed)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { FIFO_OPTIONS } from '../../src/relay/ffmpeg-args.ts';
+import { cameraCommand } from '../../src/relay/ffmpeg-args.ts';
+import { detectFfmpeg } from '../../src/relay/ffmpeg-version.ts';
 import { startRtmpIngest, startRtspIngest } from '../../test/ingest/index.ts';
 import { CameraRig, ensureClip } from './camera-rig.ts';
 
@@ -18,46 +19,34 @@ const ticks = (pid: number) => {
 const clip = await ensureClip();
 const rig = await CameraRig.start(clip.file, cams);
 const [rtmp, rtsp] = await Promise.all([startRtmpIngest(), startRtspIngest()]);
-const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i'];
-const outputs = (tag: string, opts: string) =>
-  `[f=flv${opts}]${rtmp.url(tag)}|[f=rtsp:rtsp_transport=tcp${opts}]${rtsp.url(tag)}`;
+const version = await detectFfmpeg();
+// The gateway's own camera command (fifo per destination), and the same without the fifo.
+const gateway = (url: string, tag: string): string[] => {
+  const cmd = cameraCommand({
+    streamUri: url,
+    slaves: [
+      { kind: 'destination', url: rtmp.url(tag), protocol: 'rtmp', audio: false },
+      { kind: 'destination', url: rtsp.url(tag), protocol: 'rtsp', audio: false },
+    ],
+    audio: false,
+    ioTimeoutSeconds: 5,
+    version,
+  });
+  return [...cmd.inputOptions, '-i', cmd.input, ...cmd.outputOptions, cmd.output];
+};
+const withoutFifo = (args: string[]) => {
+  const i = args.indexOf('-use_fifo');
+  return [...args.slice(0, i), ...args.slice(i + 4)]; // -use_fifo 1 -fifo_options X
+};
+const bare = (url: string, tag: string) => [
+  ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-rtsp_transport', 'tcp'],
+  ...['-i', url, '-map', '0:v', '-c', 'copy', '-f', 'tee'],
+  `[f=flv]${rtmp.url(tag)}|[f=rtsp:rtsp_transport=tcp]${rtsp.url(tag)}`,
+];
 const variants: { name: string; args: (url: string, tag: string) => string[] }[] = [
-  {
-    name: 'bare tee',
-    args: (url, tag) => [...input, url, '-map', '0:v', '-c', 'copy', '-f', 'tee', outputs(tag, '')],
-  },
-  {
-    name: 'tee + fifo per destination',
-    args: (url, tag) => [
-      ...input,
-      url,
-      '-map',
-      '0:v',
-      '-c',
-      'copy',
-      '-f',
-      'tee',
-      '-use_fifo',
-      '1',
-      '-fifo_options',
-      FIFO_OPTIONS,
-      outputs(tag, ':onfail=ignore'),
-    ],
-  },
-  {
-    name: 'tee, onfail=ignore, no fifo',
-    args: (url, tag) => [
-      ...input,
-      url,
-      '-map',
-      '0:v',
-      '-c',
-      'copy',
-      '-f',
-      'tee',
-      outputs(tag, ':onfail=ignore'),
-    ],
-  },
+  { name: 'bare tee', args: bare },
+  { name: 'gateway command (fifo)', args: gateway },
+  { name: 'gateway command, no fifo', args: (url, tag) => withoutFifo(gateway(url, tag)) },
 ];
 const results = new Map<string, number[]>();
 try {

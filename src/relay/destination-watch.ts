@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
-import { AckTracker, type TcpSocket } from './upstream-ack.ts';
+import { AckTracker, isV6Address, type TcpSocket } from './upstream-ack.ts';
 
 const HOUR = 3_600_000;
 const RESOLVE_EVERY_MS = 300_000;
@@ -68,7 +68,7 @@ export class EndpointAddresses {
   }
 
   hasV6(): boolean {
-    return [...(this.addresses ?? [])].some((a) => a.indexOf(':') !== a.lastIndexOf(':'));
+    return [...(this.addresses ?? [])].some(isV6Address);
   }
 }
 

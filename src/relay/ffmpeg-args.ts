@@ -101,17 +101,19 @@ function slaveSpec(slave: TeeSlave, mapsAudio: boolean): string {
   return `[${opts.join(':')}]${teeEscape(slave.url)}`;
 }
 
+/** The muxer each destination protocol is written with, and its muxer options: one table for both kinds of writer. */
+const MUXER: Record<PlannedOutput['protocol'], { format: string; options: [string, string][] }> = {
+  rtsp: { format: 'rtsp', options: [['rtsp_transport', 'tcp']] },
+  rtsps: { format: 'rtsp', options: [['rtsp_transport', 'tcp']] },
+  rtmp: { format: 'flv', options: [] },
+  rtmps: { format: 'flv', options: [] },
+  srt: { format: 'mpegts', options: [] },
+};
+
+/** As tee slave options: f=rtsp:rtsp_transport=tcp */
 function slaveFormat(protocol: PlannedOutput['protocol']): string[] {
-  switch (protocol) {
-    case 'rtsp':
-    case 'rtsps':
-      return ['f=rtsp', 'rtsp_transport=tcp'];
-    case 'rtmp':
-    case 'rtmps':
-      return ['f=flv'];
-    case 'srt':
-      return ['f=mpegts'];
-  }
+  const m = MUXER[protocol];
+  return [`f=${m.format}`, ...m.options.map(([k, v]) => `${k}=${v}`)];
 }
 
 /**
@@ -161,18 +163,12 @@ export function cameraCommand(opts: {
   };
 }
 
+/** As command-line options of a transcoding writer: -f rtsp -rtsp_transport tcp */
 function formatFor(protocol: PlannedOutput['protocol']): string[] {
-  switch (protocol) {
-    case 'rtsp':
-    case 'rtsps':
-      return ['-f', 'rtsp', '-rtsp_transport', 'tcp'];
-    case 'rtmp':
-    case 'rtmps':
-      // Honoured once socket buffers fill; the stall watchdog covers the time before that.
-      return ['-f', 'flv', '-rw_timeout', '10000000'];
-    case 'srt':
-      return ['-f', 'mpegts'];
-  }
+  const m = MUXER[protocol];
+  const args = ['-f', m.format, ...m.options.flatMap(([k, v]) => [`-${k}`, v])];
+  // Honoured once socket buffers fill; the stall watchdog covers the time before that.
+  return m.format === 'flv' ? [...args, '-rw_timeout', '10000000'] : args;
 }
 
 function codecFor(out: PlannedOutput): string[] {

@@ -4,12 +4,11 @@
 // (`ss -K`, iproute2), which needs CAP_NET_ADMIN and CONFIG_INET_DIAG_DESTROY (Debian and
 // Raspberry Pi OS kernels have it). Without them the caller falls back to restarting the process.
 import { execFile } from 'node:child_process';
-import { readTcpSockets, type TcpSocket } from './upstream-ack.ts';
+import { isV6Address, readTcpSockets, type TcpSocket } from './upstream-ack.ts';
 
 function ssEndpoint(addr: string): string {
   const i = addr.lastIndexOf(':');
-  const host = addr.slice(0, i);
-  return host.includes(':') ? `[${host}]:${addr.slice(i + 1)}` : addr;
+  return isV6Address(addr) ? `[${addr.slice(0, i)}]:${addr.slice(i + 1)}` : addr;
 }
 
 /** Resolves true when the connection is gone afterwards. */
@@ -21,9 +20,7 @@ export function resetConnection(s: TcpSocket): Promise<boolean> {
       { timeout: 3000 },
       () => {
         // ss exits 0 even when the kernel refused; what counts is whether the socket is still there.
-        const still = readTcpSockets({ v6: s.remote.indexOf(':') !== s.remote.lastIndexOf(':') }).get(
-          s.inode,
-        );
+        const still = readTcpSockets({ v6: isV6Address(s.remote) }).get(s.inode);
         resolve(!still?.established);
       },
     );

@@ -15,6 +15,11 @@ export interface TcpSocket {
   sendQueue: number;
 }
 
+/** An "ip:port" whose ip is IPv6 (more than one colon). */
+export function isV6Address(addr: string): boolean {
+  return addr.indexOf(':') !== addr.lastIndexOf(':');
+}
+
 /** "0100007F:1F90" -> "127.0.0.1:8080"; IPv6 as 4 little-endian 32-bit words. */
 export function decodeProcAddress(hex: string): string {
   const [addr = '', port = '0'] = hex.split(':');
@@ -119,19 +124,16 @@ export class AckTracker {
 /** For a process with one upstream (a transcoding destination): how long since anything was acknowledged. */
 export class AckWatch {
   private pid: number | null = null;
-  private lastQueue = 0;
-  private lastAckAt = 0;
+  private tracker = new AckTracker();
 
   unackedForMs(pid: number | null, now = Date.now(), table?: Map<string, TcpSocket>): number {
     if (pid === null) return 0;
     if (pid !== this.pid) {
       this.pid = pid;
-      this.lastQueue = 0;
-      this.lastAckAt = now;
+      this.tracker = new AckTracker();
     }
-    const queue = processSockets(pid, table ?? sharedTcpSockets(now)).reduce((n, s) => n + s.sendQueue, 0);
-    if (queue === 0 || queue < this.lastQueue) this.lastAckAt = now;
-    this.lastQueue = queue;
-    return queue === 0 ? 0 : now - this.lastAckAt;
+    const sockets = processSockets(pid, table ?? sharedTcpSockets(now));
+    this.tracker.keepOnly(new Set(sockets.map((s) => s.inode)));
+    return Math.max(0, ...sockets.map((s) => this.tracker.observe(s, now)));
   }
 }
