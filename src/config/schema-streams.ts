@@ -98,6 +98,10 @@ export const relaySchema = z.strictObject({
     description:
       'Time ffmpeg has to exit after SIGTERM before SIGKILL (at most 8: the daemon stops within 10 s).',
   }),
+  cpuPinning: z.boolean().default(true).meta({
+    description:
+      "Keep each camera's ffmpeg processes on one CPU (cameras spread round-robin) under SCHED_BATCH: about a tenth less relay CPU (docs/relay.md). Turn off when other work must own particular CPUs.",
+  }),
   statusSocket: z
     .string()
     .min(1)

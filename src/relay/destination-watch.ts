@@ -100,6 +100,8 @@ export class DestinationWatch {
   /** Connections judged dead and being reset: they must not make the destination look live. */
   private readonly condemned = new Set<string>();
   private camera: CameraView = { pid: null, live: false, fps: null, kbps: null, lastFrameAgeMs: null };
+  /** What the destination acknowledged, kbit/s (socket-bytes.ts); null until measured. */
+  private ackedKbps: number | null = null;
 
   constructor(private readonly opts: DestinationWatchOptions) {}
 
@@ -112,8 +114,16 @@ export class DestinationWatch {
     this.setState('stopped');
   }
 
-  /** Judges the destination from the camera process's sockets; returns the connections to reset. */
-  tick(now: number, camera: CameraView, sockets: TcpSocket[]): TcpSocket[] {
+  /**
+   * Judges the destination from the camera process's sockets; returns the connections to reset.
+   * `ackedKbps` gives the acknowledged bitrate of a set of connections, when measured.
+   */
+  tick(
+    now: number,
+    camera: CameraView,
+    sockets: TcpSocket[],
+    ackedKbps?: (inodes: string[]) => number | null,
+  ): TcpSocket[] {
     this.camera = camera;
     if (this.state === 'stopped') return [];
     if (!camera.live || camera.pid === null) {
@@ -134,6 +144,7 @@ export class DestinationWatch {
       (s) => s.established && addresses.has(s.remote) && !this.condemned.has(s.inode),
     );
     this.acks.keepOnly(new Set(mine.map((s) => s.inode)));
+    this.ackedKbps = ackedKbps?.(mine.map((s) => s.inode)) ?? null;
     for (const c of this.condemned) if (!sockets.some((s) => s.inode === c)) this.condemned.delete(c);
     if (mine.length === 0) {
       if (this.state === 'live') this.fail(now, 'the connection to the destination closed');
@@ -171,7 +182,8 @@ export class DestinationWatch {
     return {
       state: this.state,
       fps: live ? this.camera.fps : null,
-      kbps: live ? this.camera.kbps : null,
+      // SRT (no TCP connection to measure) carries the camera's stream as it comes.
+      kbps: live ? (this.opts.addresses ? this.ackedKbps : this.camera.kbps) : null,
       lastFrameAgeMs: live ? this.camera.lastFrameAgeMs : null,
       restartsLastHour: this.restarts.length,
       uptimeMs: live && this.liveSince !== null ? now - this.liveSince : null,

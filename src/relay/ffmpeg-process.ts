@@ -2,6 +2,7 @@
 // into progress events. stderr is kept in a small scrubbed ring and shown only when it dies.
 import ffmpeg from 'fluent-ffmpeg';
 import { scrubText } from '../log/secrets.ts';
+import { placeProcess } from './cpu-placement.ts';
 import type { FfmpegCommand } from './ffmpeg-args.ts';
 
 export interface Progress {
@@ -54,7 +55,14 @@ export function parseProgressBlock(block: string, at: number): Progress | null {
   };
 }
 
-export function runFfmpeg(cmd: FfmpegCommand): RunningFfmpeg {
+export interface RunOptions {
+  /** Keep the process and its threads on this CPU under SCHED_BATCH (cpu-placement.ts); null leaves it to the scheduler. */
+  cpu?: number | null;
+  /** Why placement failed; the process runs unplaced. */
+  onPlacementError?: (reason: string) => void;
+}
+
+export function runFfmpeg(cmd: FfmpegCommand, opts: RunOptions = {}): RunningFfmpeg {
   const tail: string[] = [];
   const listeners: ((p: Progress) => void)[] = [];
   const lineListeners: ((line: string) => void)[] = [];
@@ -76,6 +84,13 @@ export function runFfmpeg(cmd: FfmpegCommand): RunningFfmpeg {
     pid = proc.pid;
     // terminate() was called before fluent-ffmpeg got round to spawning: end it at once.
     if (cancelled) proc.kill('SIGKILL');
+    // Placed at once: its writer threads, created once the camera answers, inherit the placement.
+    if (opts.cpu != null && pid !== undefined)
+      void placeProcess(pid, opts.cpu).then((err) => {
+        // A process that is already gone was not misplaced.
+        if (err && proc.exitCode === null && proc.signalCode === null)
+          opts.onPlacementError?.(scrubText(err));
+      });
     proc.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let end: number;

@@ -28,14 +28,3 @@ export function cpuPercent(pid: number | null, now = Date.now()): number | null 
     return null;
   }
 }
-
-/** Bytes a process has read so far (sockets included), or null when it cannot be read. */
-export function bytesRead(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const m = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'latin1'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}

@@ -7,11 +7,13 @@ import { normaliseStreamUri } from '../core/stream-uri.ts';
 import type { InventoryCamera } from '../core/inventory.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSecret } from '../log/secrets.ts';
+import { allowedCpus, CpuRoundRobin } from './cpu-placement.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
+import { BITRATE_EVERY_MS, ByteRates, readSocketBytes } from './socket-bytes.ts';
 import { sharedTcpSockets } from './upstream-ack.ts';
 
 export interface RecordingSource {
@@ -84,6 +86,9 @@ export class RelayManager {
   private version: FfmpegVersion | null = null;
   private leftoversEnded = false;
   private ticker: NodeJS.Timeout | null = null;
+  private readonly rates = new ByteRates();
+  private bytesSampledAt = 0;
+  private sampling = false;
 
   constructor(
     private readonly cfg: Config,
@@ -136,6 +141,13 @@ export class RelayManager {
       ]),
     );
     const r = this.cfg.relay;
+    const cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
+    let placementWarned = false;
+    const onPlacementError = (reason: string) => {
+      if (placementWarned) return;
+      placementWarned = true;
+      this.logger.warn({ reason }, 'could not keep ffmpeg on its CPU (taskset/chrt): it runs unplaced');
+    };
     for (const ingest of this.plan.ingests) {
       if (signal.aborted) return;
       const relay = new StreamRelay({
@@ -151,6 +163,8 @@ export class RelayManager {
         graceMs: r.startGraceSeconds * 1000,
         backoffMs: r.backoffSeconds.map((s) => s * 1000),
         stopTimeoutMs: r.stopTimeoutSeconds * 1000,
+        cpu: cpus.next(),
+        onPlacementError,
         logger: this.logger,
         onStateChange: (who, state, previous) =>
           this.events.onStateChange?.({
@@ -178,7 +192,14 @@ export class RelayManager {
           needs.some((n) => n?.v6),
         )
       : null;
-    for (const relay of this.relays) relay.tick(now, table);
+    if (table && !this.sampling && now - this.bytesSampledAt >= BITRATE_EVERY_MS) {
+      this.sampling = true;
+      this.bytesSampledAt = now;
+      void readSocketBytes()
+        .then((bytes) => bytes && this.rates.update(bytes, Date.now()))
+        .finally(() => (this.sampling = false));
+    }
+    for (const relay of this.relays) relay.tick(now, table, this.rates);
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,7 @@ import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from
 import { cameraCommand, outputCommand, recorderCommand, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
-import { bytesRead } from './proc-stats.ts';
+import type { ByteRates } from './socket-bytes.ts';
 import { resetConnection } from './socket-reset.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
 import { AckWatch, processSockets, type TcpSocket } from './upstream-ack.ts';
@@ -42,6 +42,10 @@ export interface StreamRelayOptions {
   graceMs: number;
   backoffMs: number[];
   stopTimeoutMs: number;
+  /** The CPU this camera's pull and recorder are kept on (cpu-placement.ts), or null. */
+  cpu: number | null;
+  /** Why a process could not be placed on its CPU (it runs unplaced). */
+  onPlacementError?: (reason: string) => void;
   logger: Logger;
   onStateChange?: (
     who: { destinationId: string | null },
@@ -71,7 +75,6 @@ export class StreamRelay {
   private readonly readers: { output: PlannedOutput; supervisor: Supervisor }[] = [];
   private readonly recorder: Supervisor | null;
   private readonly log: Logger;
-  private bytes: { pid: number; at: number; read: number } | null = null;
   private cameraKbps: number | null = null;
   private resetting = false;
 
@@ -86,6 +89,9 @@ export class StreamRelay {
       backoffMs: opts.backoffMs,
       stopTimeoutMs: opts.stopTimeoutMs,
     };
+    // The pull and the recorder share a CPU: the loopback tap between them then wakes no other CPU.
+    // A transcoding reader is left to the scheduler: x264 wants every CPU it can get.
+    const placed = { cpu: opts.cpu, onPlacementError: opts.onPlacementError };
     const urlOf = (o: PlannedOutput) => {
       const creds = opts.destinationCredentials(o.destinationId);
       return creds ? withCredentials(o.url, creds.username, creds.password) : o.url;
@@ -141,6 +147,7 @@ export class StreamRelay {
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
           }),
+          placed,
         );
         proc.onStderr((line) => this.attribute(line));
         return proc;
@@ -174,6 +181,7 @@ export class StreamRelay {
                   segmentSeconds: rec.segmentSeconds,
                   audio: plan.outputs.some((o) => o.audio),
                 }),
+                placed,
               );
             },
             // A camera fault makes the gap the camera caused, nothing more: not the recorder's fault.
@@ -243,19 +251,30 @@ export class StreamRelay {
 
   /**
    * Judges every tee destination from one snapshot of the TCP table, and resets the connections
-   * of those that stopped acknowledging. Called by the relay manager's single ticker.
+   * of those that stopped acknowledging. Called by the relay manager's single ticker; `rates`
+   * gives bitrates from the kernel's byte counters.
    */
-  tick(now: number, table: Map<string, TcpSocket> | null): void {
+  tick(now: number, table: Map<string, TcpSocket> | null, rates: ByteRates | null = null): void {
     const st = this.camera.status(now);
+    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : [];
+    // The camera's bitrate is what its process receives: the pull is nearly all of it (what the
+    // destinations send back is a few hundred bytes a second).
+    this.cameraKbps =
+      st.state === 'live' && rates
+        ? rates.kbps(
+            sockets.map((s) => s.inode),
+            'received',
+          )
+        : null;
     const view: CameraView = {
       pid: st.pid,
       live: st.state === 'live',
       fps: st.fps,
-      kbps: this.kbps(st.pid, now),
+      kbps: this.cameraKbps,
       lastFrameAgeMs: st.lastFrameAgeMs,
     };
-    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : [];
-    const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets));
+    const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'acked') : undefined;
+    const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets, acked));
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
   }
 
@@ -274,17 +293,6 @@ export class StreamRelay {
     } finally {
       this.resetting = false;
     }
-  }
-
-  /** The camera stream's bitrate, from what the process read (a tee reports no output size). */
-  private kbps(pid: number | null, now: number): number | null {
-    const read = bytesRead(pid);
-    if (pid === null || read === null) return (this.cameraKbps = null);
-    const prev = this.bytes;
-    this.bytes = { pid, at: now, read };
-    if (prev?.pid === pid && now - prev.at >= 500)
-      this.cameraKbps = Math.round(((read - prev.read) * 8) / (now - prev.at));
-    return this.cameraKbps;
   }
 
   /** Restart the recorder now (e.g. disk space came back). */

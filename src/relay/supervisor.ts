@@ -62,7 +62,8 @@ export class Supervisor {
 
   start(): void {
     if (this.watchdog) return;
-    this.watchdog = setInterval(() => this.tick(), 500);
+    // Once a second: stalls are judged in tens of seconds, and every camera has its own timers.
+    this.watchdog = setInterval(() => this.tick(), 1000);
     this.launch();
   }
 

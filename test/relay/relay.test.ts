@@ -2,7 +2,7 @@
 // real RTSP ingest (GStreamer RECORD), the real daemon. Faults are injected one at a time and each
 // test checks that frames really arrive where they should and that the other paths were untouched.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,45 @@ describe('relay', () => {
       }
     }
   }, 120_000);
+
+  it("reports each camera's bitrate as received and each destination's as acknowledged", async () => {
+    const measured = (s: GatewayStatus) =>
+      s.streams.every((x) => x.kbps !== null && x.destinations.every((d) => d.kbps !== null));
+    // Two samples of the kernel's byte counters, BITRATE_EVERY_MS apart, once every stream is live.
+    await waitFor(async () => measured(await daemon.status()), 'bitrates measured', 45_000);
+    // The yardstick: how fast each ingest's recording of the stream grows (container overhead aside).
+    const size = (ingest: Ingest, cam: string) =>
+      ingest.files(cam).reduce((sum, f) => sum + statSync(f).size, 0);
+    const before = CAMS.map((cam) => [size(rtmp, cam), size(rtsp, cam)]);
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 10_000));
+    const s = await daemon.status();
+    const seconds = (Date.now() - t0) / 1000;
+    for (const [i, cam] of CAMS.entries()) {
+      const recorded = {
+        national: ((size(rtmp, cam) - before[i]![0]!) * 8) / seconds / 1000,
+        ioc: ((size(rtsp, cam) - before[i]![1]!) * 8) / seconds / 1000,
+      };
+      const stream = s.streams.find((x) => x.cameraId === cam)!;
+      const figures: [string, number | null, number][] = [
+        ['camera', stream.kbps, recorded.national],
+        ...stream.destinations.map((d): [string, number | null, number] => [
+          d.id,
+          d.kbps,
+          recorded[d.id as keyof typeof recorded],
+        ]),
+      ];
+      for (const [what, kbps, yardstick] of figures) {
+        expect(yardstick, `${cam} ${what}: the ingest recorded something`).toBeGreaterThan(10);
+        expect(kbps, `${cam} ${what} kbps against ${Math.round(yardstick)} recorded`).toBeGreaterThan(
+          yardstick / 2,
+        );
+        expect(kbps, `${cam} ${what} kbps against ${Math.round(yardstick)} recorded`).toBeLessThan(
+          yardstick * 2,
+        );
+      }
+    }
+  }, 80_000);
 
   it('keeps the other destination going while one is down for a minute, then recovers it', async () => {
     await rtmp.kill();

@@ -1,0 +1,74 @@
+// Bitrates from the kernel's own byte counters per TCP connection (TCP_INFO, read with iproute2's
+// `ss`): bytes the far end acknowledged, per destination, and bytes received from the camera.
+// /proc/PID/io cannot give them (send() and recv() on a socket are not counted there), and a tee
+// reports no output size. One `ss` call serves every camera; it costs about what one read of
+// /proc/net/tcp costs (the kernel walks the same table), so it runs every BITRATE_EVERY_MS only.
+import { execFile } from 'node:child_process';
+
+export const BITRATE_EVERY_MS = 10_000;
+
+export interface SocketBytes {
+  acked: number;
+  received: number;
+}
+
+/** `ss -tinHe state established` output -> counters by socket inode. */
+export function parseSs(text: string): Map<string, SocketBytes> {
+  const out = new Map<string, SocketBytes>();
+  let inode: string | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    if (!/^\s/.test(line)) {
+      inode = /\bino:(\d+)/.exec(line)?.[1] ?? null;
+      continue;
+    }
+    if (inode === null || inode === '0') continue;
+    const acked = /\bbytes_acked:(\d+)/.exec(line)?.[1];
+    const received = /\bbytes_received:(\d+)/.exec(line)?.[1];
+    out.set(inode, { acked: Number(acked ?? 0), received: Number(received ?? 0) });
+    inode = null;
+  }
+  return out;
+}
+
+/** Counters of every established TCP connection of this network namespace; null when ss failed. */
+export function readSocketBytes(): Promise<Map<string, SocketBytes> | null> {
+  return new Promise((resolve) =>
+    execFile(
+      'ss',
+      ['-t', '-i', '-n', '-H', '-e', 'state', 'established'],
+      { timeout: 5000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout) => resolve(err ? null : parseSs(stdout)),
+    ),
+  );
+}
+
+/** Rates between the last two samples of the counters. */
+export class ByteRates {
+  private prev: { at: number; bytes: Map<string, SocketBytes> } | null = null;
+  private last: { at: number; bytes: Map<string, SocketBytes> } | null = null;
+
+  update(bytes: Map<string, SocketBytes>, at: number): void {
+    this.prev = this.last;
+    this.last = { at, bytes };
+  }
+
+  /**
+   * kbit/s of `field` summed over these connections, counting those present in both samples;
+   * null when none was (not measured yet, or every connection is new).
+   */
+  kbps(inodes: Iterable<string>, field: keyof SocketBytes): number | null {
+    const { prev, last } = this;
+    if (!prev || !last || last.at <= prev.at) return null;
+    let bytes = 0;
+    let seen = false;
+    for (const inode of inodes) {
+      const a = prev.bytes.get(inode);
+      const b = last.bytes.get(inode);
+      if (!a || !b) continue;
+      seen = true;
+      bytes += Math.max(0, b[field] - a[field]);
+    }
+    return seen ? Math.round((bytes * 8) / (last.at - prev.at)) : null;
+  }
+}

@@ -1,0 +1,94 @@
+// Bitrates from the kernel's per-connection byte counters: ss output parsing, rates between
+// samples, and the counters of real loopback connections.
+import { once } from 'node:events';
+import { createServer, connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { ByteRates, parseSs, readSocketBytes, type SocketBytes } from '../../src/relay/socket-bytes.ts';
+import { socketInodes } from '../../src/relay/upstream-ack.ts';
+
+const SS = [
+  '0      0      127.0.0.1:58397 127.0.0.1:55414 ino:563994 sk:10d3 cgroup:/ <->',
+  '\t ts sack bbr wscale:10,10 rto:204 bytes_sent:300 bytes_acked:301 bytes_received:5000 segs_out:2 lastack:4',
+  '0      0      [::1]:8554 [::1]:40000 ino:42 sk:1 <->',
+  '\t ts sack cubic rto:204 bytes_sent:10 bytes_acked:11 segs_out:2',
+  '0      0      127.0.0.1:1 127.0.0.1:2 ino:0 sk:2 <->',
+  '\t bytes_acked:5 bytes_received:5',
+].join('\n');
+
+describe('parseSs', () => {
+  it('reads the acknowledged and received bytes of each connection by inode', () => {
+    const m = parseSs(SS);
+    expect([...m.entries()]).toEqual([
+      ['563994', { acked: 301, received: 5000 }],
+      // No data received yet: ss leaves the counter out.
+      ['42', { acked: 11, received: 0 }],
+    ]);
+  });
+});
+
+describe('ByteRates', () => {
+  const sample = (entries: [string, SocketBytes][]) => new Map(entries);
+
+  it('gives kbit/s between the last two samples, summed over the connections asked for', () => {
+    const r = new ByteRates();
+    r.update(
+      sample([
+        ['1', { acked: 0, received: 0 }],
+        ['2', { acked: 1000, received: 0 }],
+      ]),
+      0,
+    );
+    expect(r.kbps(['1'], 'acked')).toBeNull(); // one sample is no rate
+    r.update(
+      sample([
+        ['1', { acked: 500_000, received: 0 }],
+        ['2', { acked: 251_000, received: 0 }],
+      ]),
+      2000,
+    );
+    expect(r.kbps(['1'], 'acked')).toBe(2000);
+    expect(r.kbps(['1', '2'], 'acked')).toBe(3000);
+    expect(r.kbps(['1'], 'received')).toBe(0);
+  });
+
+  it('is null for connections not in both samples (a reconnect), not zero', () => {
+    const r = new ByteRates();
+    r.update(sample([['1', { acked: 0, received: 0 }]]), 0);
+    r.update(sample([['9', { acked: 1_000_000, received: 0 }]]), 1000);
+    expect(r.kbps(['9'], 'acked')).toBeNull();
+    expect(r.kbps([], 'acked')).toBeNull();
+  });
+});
+
+describe('readSocketBytes on real connections', () => {
+  it('finds this process connection and counts what the peer acknowledged and what came back', async () => {
+    const server = createServer((peer) => {
+      peer.on('data', () => {});
+      peer.write(Buffer.alloc(20_000, 1));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    const client: Socket = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    let received = 0;
+    client.on('data', (b: Buffer) => (received += b.length));
+    client.write(Buffer.alloc(100_000, 2));
+    await new Promise((r) => setTimeout(r, 300));
+    try {
+      const before = new Set(socketInodes(process.pid));
+      const bytes = await readSocketBytes();
+      expect(bytes, 'ss ran').not.toBeNull();
+      const mine = [...bytes!.entries()].filter(([inode]) => before.has(inode)).map(([, b]) => b);
+      // Both ends are this process: the client sent 100000 and received 20000, the server the
+      // reverse. The kernel counts the connecting side's SYN as one acknowledged byte.
+      expect(received).toBe(20_000);
+      const rounded = mine.map((b) => ({ ...b, acked: Math.floor(b.acked / 10) * 10 }));
+      expect(rounded).toContainEqual({ acked: 100_000, received: 20_000 });
+      expect(rounded).toContainEqual({ acked: 20_000, received: 100_000 });
+    } finally {
+      client.destroy();
+      server.close();
+    }
+  });
+});
