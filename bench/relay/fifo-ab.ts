@@ -1,8 +1,11 @@
-// What the fifo (the per-destination isolation) costs: the gateway's camera command with and
-// without `-use_fifo 1`, beside a bare tee, N cameras, rounds interleaved so drift hits all three alike.
+// What the fifo (the per-destination isolation) costs, and what keeping each camera's process on one
+// CPU under SCHED_BATCH (relay.cpuPinning, src/relay/cpu-placement.ts) wins back: the gateway's
+// camera command placed as the daemon places it, unplaced, and without `-use_fifo 1`, beside a bare
+// tee, N cameras, rounds interleaved so drift hits all variants alike.
 // Usage: npm run bench:relay:fifo -- [cameras=16] [rounds=4] [seconds=20]   (root not needed)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { allowedCpus, CpuRoundRobin, placeProcess } from '../../src/relay/cpu-placement.ts';
 import { cameraCommand } from '../../src/relay/ffmpeg-args.ts';
 import { detectFfmpeg } from '../../src/relay/ffmpeg-version.ts';
 import { startRtmpIngest, startRtspIngest } from '../../test/ingest/index.ts';
@@ -43,9 +46,10 @@ const bare = (url: string, tag: string) => [
   ...['-i', url, '-map', '0:v', '-c', 'copy', '-f', 'tee'],
   `[f=flv]${rtmp.url(tag)}|[f=rtsp:rtsp_transport=tcp]${rtsp.url(tag)}`,
 ];
-const variants: { name: string; args: (url: string, tag: string) => string[] }[] = [
+const variants: { name: string; args: (url: string, tag: string) => string[]; placed?: boolean }[] = [
   { name: 'bare tee', args: bare },
-  { name: 'gateway command (fifo)', args: gateway },
+  { name: 'gateway command, placed', args: gateway, placed: true },
+  { name: 'gateway command, unplaced', args: gateway },
   { name: 'gateway command, no fifo', args: (url, tag) => withoutFifo(gateway(url, tag)) },
 ];
 const results = new Map<string, number[]>();
@@ -55,6 +59,16 @@ try {
       const procs: ChildProcess[] = rig.cameras.map((c, i) =>
         spawn('ffmpeg', v.args(c.url, `ab${round}-${vi}-${i}`), { stdio: ['ignore', 'ignore', 'inherit'] }),
       );
+      if (v.placed) {
+        // As the relay manager does: cameras in turn over the CPUs this process may use.
+        const cpus = new CpuRoundRobin(allowedCpus());
+        await Promise.all(
+          procs.map((p) => {
+            const cpu = cpus.next();
+            return cpu === null ? Promise.resolve(null) : placeProcess(p.pid!, cpu);
+          }),
+        );
+      }
       await sleep(6000);
       const t0 = procs.map((p) => ticks(p.pid!));
       const w0 = Date.now();

@@ -44,13 +44,17 @@ interface Options {
   record: boolean;
   /** Measure the tsx source entry (bin/edge-gateway.js) instead of the production bundle. */
   tsx: boolean;
+  /** Gateway and baseline windows alternate this many times per camera count. */
+  rounds: number;
 }
 
 function usage(code: number): never {
-  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16] [--seconds 30] [--settle 5] [--no-faults] [--record] [--tsx]
+  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16] [--seconds 30] [--rounds 2] [--settle 5] [--no-faults] [--record] [--tsx]
 
   --cameras LIST  camera counts to measure, in order (default 1,8,16; 32 works but see README)
   --seconds N     measurement window for the gateway and for the baseline, each (default 30)
+  --rounds N      gateway and baseline windows alternate N times per camera count, so a machine
+                  that slows down or speeds up during the run weighs on both alike (default 2)
   --settle N      wait after every stream is live before the window opens (default 5)
   --no-faults     skip the stall-to-restart measurement
   --record        keep the gateway's local recording on (recording.enabled, 4 s segments) and give
@@ -70,6 +74,7 @@ function parseOptions(argv: string[]): Options {
     faults: true,
     record: false,
     tsx: false,
+    rounds: 2,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -89,6 +94,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--no-faults') o.faults = false;
     else if (a === '--record') o.record = true;
     else if (a === '--tsx') o.tsx = true;
+    else if (a === '--rounds') o.rounds = positive(value());
     else if (a === '--help' || a === '-h') usage(0);
     else usage(64);
   }
@@ -795,9 +801,72 @@ async function baselinePhase(
 
 interface Result {
   n: number;
+  /** The rounds merged: means of the windows, medians of the start-up times, the last round's stall test. */
   gateway: GatewayResult;
   baseline: BaselineResult;
+  /** CPU (% of one core) of each round's windows, and the camera rig's in each, its drift gauge. */
+  rounds: {
+    gateway: number | null;
+    baseline: number | null;
+    rigGateway: number | null;
+    rigBaseline: number | null;
+  }[];
   problems: string[];
+}
+
+/** One side's windows over the rounds as one: rates averaged, deliveries at their worst. */
+function mergeWindows(ws: (WindowResult | null)[]): WindowResult | null {
+  if (ws.some((w) => w === null) || ws.length === 0) return ws.find((w) => w !== null) ?? null;
+  const ok = ws as WindowResult[];
+  if (ok.length === 1) return ok[0]!;
+  const mean = (f: (w: WindowResult) => number) => ok.reduce((a, w) => a + f(w), 0) / ok.length;
+  const meanOrNull = (f: (w: WindowResult) => number | null) =>
+    ok.every((w) => f(w) !== null) ? mean((w) => f(w)!) : null;
+  return {
+    ...ok.at(-1)!,
+    seconds: ok.reduce((a, w) => a + w.seconds, 0),
+    cpuSeconds: ok.reduce((a, w) => a + w.cpuSeconds, 0),
+    cpuPercent: mean((w) => w.cpuPercent),
+    vanished: ok.reduce((a, w) => a + w.vanished, 0),
+    privateMB: mean((w) => w.privateMB),
+    rssMB: mean((w) => w.rssMB),
+    daemonPrivateMB: meanOrNull((w) => w.daemonPrivateMB),
+    daemonRssMB: meanOrNull((w) => w.daemonRssMB),
+    daemonUserPercent: meanOrNull((w) => w.daemonUserPercent),
+    daemonSystemPercent: meanOrNull((w) => w.daemonSystemPercent),
+    rigPercent: mean((w) => w.rigPercent),
+    ingestsPercent: mean((w) => w.ingestsPercent),
+    otherPercent: mean((w) => w.otherPercent),
+    softirqPercent: mean((w) => w.softirqPercent),
+    minFps: {
+      rtmp: Math.min(...ok.map((w) => w.minFps.rtmp)),
+      rtsp: Math.min(...ok.map((w) => w.minFps.rtsp)),
+    },
+    notGrowing: [...new Set(ok.flatMap((w) => w.notGrowing))],
+  };
+}
+
+const medianOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : median(xs as number[]));
+
+function mergeGateway(rs: GatewayResult[]): GatewayResult {
+  return {
+    window: mergeWindows(rs.map((r) => r.window)),
+    runToSocket: median(rs.map((r) => r.runToSocket)),
+    runToLive: medianOrNull(rs.map((r) => r.runToLive)),
+    runToFrames: medianOrNull(rs.map((r) => r.runToFrames)),
+    restartsInWindow: rs.reduce((a, r) => a + r.restartsInWindow, 0),
+    restartsAtStart: rs.reduce((a, r) => a + r.restartsAtStart, 0),
+    stall: rs.find((r) => r.stall)?.stall ?? null,
+    problems: rs.flatMap((r, i) => r.problems.map((p) => (rs.length > 1 ? `round ${i + 1}: ${p}` : p))),
+  };
+}
+
+function mergeBaseline(rs: BaselineResult[]): BaselineResult {
+  return {
+    window: mergeWindows(rs.map((r) => r.window)),
+    spawnToFrames: medianOrNull(rs.map((r) => r.spawnToFrames)),
+    problems: rs.flatMap((r, i) => r.problems.map((p) => (rs.length > 1 ? `round ${i + 1}: ${p}` : p))),
+  };
 }
 
 async function benchCount(n: number, opts: Options, clip: string): Promise<Result> {
@@ -815,14 +884,28 @@ async function benchCount(n: number, opts: Options, clip: string): Promise<Resul
   ]);
   const unregisterIngests = onCleanup(() => Promise.all([rtmp.stop(), rtsp.stop()]));
   try {
-    const gateway = await gatewayPhase(dir, opts, rig.cameras, rig, rtmp, rtsp);
-    // Free the disk before the baseline: 2 ingests x N x ~0.5 MB/s add up.
-    rmSync(join(dir, 'rec'), { recursive: true, force: true });
-    for (const f of [join(dir, 'rtmp'), join(dir, 'rtsp')])
-      removeRecordings(f, (name) => !name.startsWith('base-'));
-    const baseline = await baselinePhase(dir, opts, rig.cameras, rig, rtmp, rtsp);
+    const gateways: GatewayResult[] = [];
+    const baselines: BaselineResult[] = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      if (opts.rounds > 1) log(`${n} camera(s): round ${round} of ${opts.rounds}`);
+      // The stall test ends the last gateway window only: it disturbs the ingests.
+      const faults = opts.faults && round === opts.rounds;
+      gateways.push(await gatewayPhase(dir, { ...opts, faults }, rig.cameras, rig, rtmp, rtsp));
+      // Free the disk between windows: 2 ingests x N x ~0.5 MB/s add up.
+      rmSync(join(dir, 'rec'), { recursive: true, force: true });
+      for (const f of [join(dir, 'rtmp'), join(dir, 'rtsp')]) removeRecordings(f, () => true);
+      baselines.push(await baselinePhase(dir, opts, rig.cameras, rig, rtmp, rtsp));
+      rmSync(join(dir, 'base-rec'), { recursive: true, force: true });
+      for (const f of [join(dir, 'rtmp'), join(dir, 'rtsp')]) removeRecordings(f, () => true);
+    }
     problems.push(...rig.failures().map((f) => `camera rig process died: ${f}`));
-    return { n, gateway, baseline, problems };
+    const rounds = gateways.map((g, i) => ({
+      gateway: g.window?.cpuPercent ?? null,
+      baseline: baselines[i]!.window?.cpuPercent ?? null,
+      rigGateway: g.window?.rigPercent ?? null,
+      rigBaseline: baselines[i]!.window?.rigPercent ?? null,
+    }));
+    return { n, gateway: mergeGateway(gateways), baseline: mergeBaseline(baselines), rounds, problems };
   } finally {
     unregisterIngests();
     await Promise.all([rtmp.stop(), rtsp.stop()]);
@@ -868,7 +951,7 @@ function printCount(r: Result, opts: Options): void {
   const invalid = validity(r);
   console.log(
     `\n== ${r.n} camera(s) x 2 destinations (RTMP + RTSP)${opts.record ? ' + local 4 s segments' : ''}, ` +
-      `1080p25 ~4 Mbit/s, ${opts.seconds} s window ==`,
+      `1080p25 ~4 Mbit/s, ${opts.rounds > 1 ? `${opts.rounds} rounds of ` : ''}${opts.seconds} s windows ==`,
   );
   console.log(
     table([
@@ -923,6 +1006,14 @@ function printCount(r: Result, opts: Options): void {
       ],
     ]),
   );
+  if (r.rounds.length > 1) {
+    const ratio2 = (a: number | null, b: number | null) => (a !== null && b ? fmt(a / b, 2) : '-');
+    console.log(
+      `per round, gateway/baseline CPU: ${r.rounds.map((x) => ratio2(x.gateway, x.baseline)).join(', ')}; ` +
+        `the camera rig's own CPU in the gateway's window / in the baseline's (same work, so the drift of the machine): ` +
+        `${r.rounds.map((x) => ratio2(x.rigGateway, x.rigBaseline)).join(', ')}`,
+    );
+  }
   if (g) {
     console.log(
       `gateway by process: ${g.breakdown

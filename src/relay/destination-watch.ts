@@ -84,6 +84,8 @@ export interface DestinationWatchOptions {
   destinationId: string;
   addresses: EndpointAddresses | null;
   stallMs: number;
+  /** The usual spacing of close looks at the connections (the relay's tick). */
+  lookMs: number;
   graceMs: number;
   logger: Logger;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
@@ -116,12 +118,13 @@ export class DestinationWatch {
 
   /**
    * Judges the destination from the camera process's sockets; returns the connections to reset.
+   * `sockets` is null on a tick without a look at the connections (nothing new to judge by).
    * `ackedKbps` gives the acknowledged bitrate of a set of connections, when measured.
    */
   tick(
     now: number,
     camera: CameraView,
-    sockets: TcpSocket[],
+    sockets: TcpSocket[] | null,
     ackedKbps?: (inodes: string[]) => number | null,
   ): TcpSocket[] {
     this.camera = camera;
@@ -133,6 +136,7 @@ export class DestinationWatch {
       if (this.state === 'live') this.setState('starting');
       return [];
     }
+    if (sockets === null) return [];
     const addresses = this.opts.addresses?.current(now);
     if (!this.opts.addresses || !addresses) {
       // SRT (no TCP connection to watch), or a host name not resolved yet: follows the camera.
@@ -156,7 +160,7 @@ export class DestinationWatch {
     const stuck: TcpSocket[] = [];
     let unackedMs = 0;
     for (const s of mine) {
-      const ms = this.acks.observe(s, now);
+      const ms = this.acks.observe(s, now, this.opts.lookMs);
       newestAck = Math.max(newestAck, this.acks.lastAckAt(s.inode) ?? 0);
       if (ms > this.opts.stallMs) {
         stuck.push(s);
@@ -191,6 +195,15 @@ export class DestinationWatch {
       pid: this.camera.pid,
       deliveredUntil: this.deliveredUntil,
     };
+  }
+
+  /**
+   * Whether the next tick must look at the connections: always unless the destination is live
+   * with every connection showing an acknowledgement at the last look. Otherwise the relay may
+   * look seldom: a look costs a walk of the kernel's whole TCP table.
+   */
+  wantsCloseLook(): boolean {
+    return this.state !== 'live' || this.acks.waiting();
   }
 
   wantsV6(): boolean {

@@ -86,6 +86,8 @@ export class RelayManager {
   private version: FfmpegVersion | null = null;
   private leftoversEnded = false;
   private ticker: NodeJS.Timeout | null = null;
+  private tickMs = 2000;
+  private lookedAt = 0;
   private readonly rates = new ByteRates();
   private bytesSampledAt = 0;
   private sampling = false;
@@ -141,6 +143,8 @@ export class RelayManager {
       ]),
     );
     const r = this.cfg.relay;
+    // One ticker for every destination of every camera: one read of the TCP table per tick at most.
+    this.tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
     const cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
     let placementWarned = false;
     const onPlacementError = (reason: string) => {
@@ -163,6 +167,7 @@ export class RelayManager {
         graceMs: r.startGraceSeconds * 1000,
         backoffMs: r.backoffSeconds.map((s) => s * 1000),
         stopTimeoutMs: r.stopTimeoutSeconds * 1000,
+        lookMs: this.tickMs,
         cpu: cpus.next(),
         onPlacementError,
         logger: this.logger,
@@ -177,16 +182,23 @@ export class RelayManager {
       this.relays.push(relay);
       relay.start();
     }
-    // One ticker for every destination of every camera: one read of the TCP table per tick.
-    const tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
-    this.ticker = setInterval(() => this.tick(), tickMs);
+    this.ticker = setInterval(() => this.tick(), this.tickMs);
     this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan.uplinkKbps }, 'relay started');
   }
 
+  /**
+   * Reading the TCP table walks the kernel's whole connection hash (about 5 ms on a 24 GB machine,
+   * however few connections there are), so it is read at every tick only while some destination
+   * is not live or shows no acknowledgement, and otherwise every stallMs / 2.
+   */
   private tick(): void {
     const now = Date.now();
     const needs = this.relays.map((r) => r.needsSockets());
-    const table = needs.some(Boolean)
+    const due =
+      needs.some((n) => n?.close) ||
+      (needs.some(Boolean) && now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2);
+    if (due) this.lookedAt = now;
+    const table = due
       ? sharedTcpSockets(
           now,
           needs.some((n) => n?.v6),

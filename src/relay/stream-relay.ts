@@ -42,6 +42,8 @@ export interface StreamRelayOptions {
   graceMs: number;
   backoffMs: number[];
   stopTimeoutMs: number;
+  /** The relay's tick: how far apart close looks at the destinations' connections are. */
+  lookMs: number;
   /** The CPU this camera's pull and recorder are kept on (cpu-placement.ts), or null. */
   cpu: number | null;
   /** Why a process could not be placed on its CPU (it runs unplaced). */
@@ -124,6 +126,7 @@ export class StreamRelay {
           destinationId: output.destinationId,
           addresses: endpoint ? new EndpointAddresses(endpoint) : null,
           stallMs: opts.stallMs,
+          lookMs: opts.lookMs,
           graceMs: opts.graceMs,
           logger: dlog,
           onStateChange: onState,
@@ -243,10 +246,16 @@ export class StreamRelay {
     ]);
   }
 
-  /** Whether a tick needs the TCP table (a destination to judge while the camera delivers). */
-  needsSockets(): { v6: boolean } | null {
+  /**
+   * Whether a tick needs the TCP table (a destination to judge while the camera delivers), and
+   * whether it needs it now (`close`) or only at the relay's slower pace.
+   */
+  needsSockets(): { v6: boolean; close: boolean } | null {
     if (this.tee.length === 0 || this.camera.status().state !== 'live') return null;
-    return { v6: this.tee.some((d) => d.watch.wantsV6()) };
+    return {
+      v6: this.tee.some((d) => d.watch.wantsV6()),
+      close: this.tee.some((d) => d.watch.wantsCloseLook()),
+    };
   }
 
   /**
@@ -256,19 +265,19 @@ export class StreamRelay {
    */
   tick(now: number, table: Map<string, TcpSocket> | null, rates: ByteRates | null = null): void {
     const st = this.camera.status(now);
-    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : [];
+    const live = st.state === 'live';
+    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : null;
     // The camera's bitrate is what its process receives: the pull is nearly all of it (what the
-    // destinations send back is a few hundred bytes a second).
-    this.cameraKbps =
-      st.state === 'live' && rates
-        ? rates.kbps(
-            sockets.map((s) => s.inode),
-            'received',
-          )
-        : null;
+    // destinations send back is a few hundred bytes a second). Kept between looks at the table.
+    if (!live || !rates) this.cameraKbps = null;
+    else if (sockets)
+      this.cameraKbps = rates.kbps(
+        sockets.map((s) => s.inode),
+        'received',
+      );
     const view: CameraView = {
       pid: st.pid,
-      live: st.state === 'live',
+      live,
       fps: st.fps,
       kbps: this.cameraKbps,
       lastFrameAgeMs: st.lastFrameAgeMs,

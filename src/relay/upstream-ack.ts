@@ -98,21 +98,36 @@ export function sharedTcpSockets(now = Date.now(), v6 = false): Map<string, TcpS
 
 /**
  * When the far end last acknowledged something, per socket. Evidence of an acknowledgement: an
- * empty send queue, or a queue smaller than at the last look.
+ * empty send queue, or a queue smaller than at the last look. Looks may be far apart (the relay
+ * looks seldom while every connection shows evidence), so the last acknowledgement lies between
+ * the last look with evidence (`lastAckAt`: what is known delivered) and the first look without.
  */
 export class AckTracker {
-  private seen = new Map<string, { queue: number; ackAt: number }>();
+  private seen = new Map<string, { queue: number; ackAt: number; quietAt: number | null }>();
 
-  /** Milliseconds since this socket's peer last acknowledged data (0 when nothing waits). */
-  observe(s: TcpSocket, now: number): number {
+  /**
+   * Milliseconds this socket is judged to have gone unacknowledged (0 when nothing waits). After a
+   * long gap between looks it is counted from the first look without evidence less `slackMs` (the
+   * usual spacing of looks), never from further back: a sparse look must not make a stall look longer.
+   */
+  observe(s: TcpSocket, now: number, slackMs = Infinity): number {
     const prev = this.seen.get(s.inode);
-    const ackAt = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue ? now : prev.ackAt;
-    this.seen.set(s.inode, { queue: s.sendQueue, ackAt });
-    return s.sendQueue === 0 ? 0 : now - ackAt;
+    const acked = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue;
+    const ackAt = acked ? now : prev.ackAt;
+    const quietAt = acked ? null : (prev.quietAt ?? now);
+    this.seen.set(s.inode, { queue: s.sendQueue, ackAt, quietAt });
+    if (s.sendQueue === 0) return 0;
+    return now - Math.max(ackAt, quietAt === null ? ackAt : quietAt - slackMs);
   }
 
   lastAckAt(inode: string): number | null {
     return this.seen.get(inode)?.ackAt ?? null;
+  }
+
+  /** Whether some socket showed no evidence of an acknowledgement at its last look. */
+  waiting(): boolean {
+    for (const v of this.seen.values()) if (v.quietAt !== null) return true;
+    return false;
   }
 
   /** Forget sockets that are gone. */

@@ -34,6 +34,7 @@ function watch() {
     destinationId: 'national',
     addresses: new EndpointAddresses({ host: '10.1.2.3', port: 1935 }),
     stallMs: 10_000,
+    lookMs: 2000,
     graceMs: 20_000,
     logger: log,
     onStateChange: (s) => states.push(s),
@@ -65,6 +66,37 @@ describe('destination watch', () => {
     w.tick(16_000, cam, [sock('9', 0)]);
     expect(w.status(16_000).state).toBe('live');
     expect(states).toEqual(['starting', 'live', 'stalled', 'backing-off', 'live']);
+  });
+
+  it('asks for close looks only while something waits, and judges a stall seen after a sparse look from no further back', () => {
+    const { w } = watch();
+    expect(w.wantsCloseLook(), 'starting').toBe(true);
+    w.tick(1000, cam, [sock('7', 0)]);
+    expect(w.wantsCloseLook(), 'live and acknowledged').toBe(false);
+    // Ticks without a look change nothing, whatever the time.
+    expect(w.tick(4000, cam, null)).toEqual([]);
+    expect(w.status(4000).state).toBe('live');
+    // The next look, 5 s after the last: the queue grew. The last acknowledgement lies somewhere
+    // between 1000 and 6000; the stall is counted from 6000 - lookMs, so it takes stallMs from
+    // there, not from 1000 (which would reset a destination after 7 s of real silence).
+    w.tick(6000, cam, [sock('7', 50_000)]);
+    expect(w.wantsCloseLook(), 'a queue that did not shrink').toBe(true);
+    expect(w.tick(8000, cam, [sock('7', 90_000)])).toEqual([]);
+    expect(w.tick(12_000, cam, [sock('7', 200_000)])).toEqual([]);
+    expect(w.tick(14_000, cam, [sock('7', 300_000)])).toEqual([]);
+    expect(w.tick(16_000, cam, [sock('7', 400_000)]).map((s) => s.inode)).toEqual(['7']);
+    // What is known delivered stays the last look with evidence: the backfill resends from there.
+    expect(w.status(16_000).deliveredUntil).toBe(1000);
+  });
+
+  it('goes back to sparse looks once the connection is acknowledged again', () => {
+    const { w } = watch();
+    w.tick(1000, cam, [sock('7', 0)]);
+    w.tick(6000, cam, [sock('7', 50_000)]);
+    expect(w.wantsCloseLook()).toBe(true);
+    w.tick(8000, cam, [sock('7', 20_000)]);
+    expect(w.wantsCloseLook()).toBe(false);
+    expect(w.status(8000).state).toBe('live');
   });
 
   it('counts a closed connection as a drop, and other hosts\u2019 sockets as nothing', () => {
