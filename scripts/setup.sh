@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   ffmpeg                        # relay, recording, ffprobe in diagnose
   mosquitto                     # MQTT broker started by the tests on a free port
-  iproute2                      # network namespaces for fault tests
+  iproute2                      # ss: bitrates and black-hole resets in the relay; netns for fault tests
+  util-linux                    # taskset and chrt: each camera's ffmpeg kept on one CPU (Essential: always there)
   nftables                      # fault tests black-hole one loopback port (packets dropped, no ACKs)
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp   # RTSP server of the simulated site
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly

@@ -1127,8 +1127,8 @@ async function main(): Promise<number> {
       `(MPEG-TS, libx264 ultrafast 1920x1080 25 fps, GOP 50)`,
   );
   console.log(
-    `cameras ${opts.cameras.join(',')}; ${opts.seconds} s window after a ${opts.settleSeconds} s settle, ` +
-      `gateway first, then the baseline (gateway stopped); local recording ${opts.record ? 'ON in both' : 'off'}`,
+    `cameras ${opts.cameras.join(',')}; ${opts.rounds} round(s) per count of a ${opts.seconds} s window after a ` +
+      `${opts.settleSeconds} s settle, gateway then baseline (gateway stopped); local recording ${opts.record ? 'ON in both' : 'off'}`,
   );
   const results: Result[] = [];
   for (const n of opts.cameras) {
