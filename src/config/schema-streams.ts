@@ -100,7 +100,7 @@ export const relaySchema = z.strictObject({
   }),
   cpuPinning: z.boolean().default(true).meta({
     description:
-      "Keep each camera's ffmpeg processes on one CPU (cameras spread round-robin) under SCHED_BATCH: about a tenth less relay CPU (docs/relay.md). Turn off when other work must own particular CPUs.",
+      "Keep each camera's ffmpeg processes on one CPU (cameras spread round-robin) under SCHED_BATCH: 5-10 % less relay CPU on the bench (docs/relay.md). Turn off when other work must own particular CPUs.",
   }),
   statusSocket: z
     .string()

@@ -1,7 +1,7 @@
 // Where a camera's ffmpeg runs. Its tee hands every packet to one writer thread per destination
 // (the fifo that keeps destinations apart); when those threads wake up on another CPU, each hand-off
 // costs an inter-processor wake-up, which on a virtual machine is the dearest part of the relay
-// (bench/relay: the fifo cost 12 % of the bare tee's CPU at 16 cameras, 2 % once placed). So each
+// (bench:relay:fifo at 16 cameras: the fifo cost 9-12 % of the bare tee's CPU, 1-4 % placed). So each
 // camera's processes are kept on one CPU, cameras spread round-robin over the CPUs this daemon may
 // use, under SCHED_BATCH: a woken writer then waits for the puller to block on its next read
 // instead of preempting it. Latency of a few milliseconds is nothing to a relay. Done from outside
