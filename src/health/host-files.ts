@@ -27,6 +27,36 @@ export function decodeThrottled(value: number): PiThrottle {
   };
 }
 
+/** The kernel's CPU time counters, in ticks: all of it, and the part not idle or waiting on I/O. */
+export interface CpuTimes {
+  busy: number;
+  total: number;
+}
+
+/** The first line of /proc/stat (every CPU together); null when it cannot be read. */
+export function readCpuTimes(file = '/proc/stat'): CpuTimes | null {
+  try {
+    const line = readFileSync(file, 'latin1').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/);
+    if (f[0] !== 'cpu') return null;
+    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    const t = f.slice(1, 9).map(Number);
+    if (t.length < 4 || t.some((n) => !Number.isFinite(n))) return null;
+    const total = t.reduce((a, b) => a + b, 0);
+    return { busy: total - t[3]! - (t[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/** Percent of all CPUs busy between two readings (since boot for the first), one decimal. */
+export function cpuBusyPercent(prev: CpuTimes | null, now: CpuTimes | null): number | null {
+  if (!now) return null;
+  const total = now.total - (prev?.total ?? 0);
+  const busy = now.busy - (prev?.busy ?? 0);
+  return total > 0 ? Math.round((busy / total) * 1000) / 10 : null;
+}
+
 /** Null on anything but a Raspberry Pi kernel. */
 export function readPiThrottle(file = PI_THROTTLED): PiThrottle | null {
   try {

@@ -4,7 +4,9 @@ import { loadavg } from 'node:os';
 import si from 'systeminformation';
 import type { Logger } from '../log/logger.ts';
 import {
+  cpuBusyPercent,
   readClockSynced,
+  readCpuTimes,
   readCpuTemperature,
   readDiskUsage,
   readPiThrottle,
@@ -26,12 +28,18 @@ export interface HostSample {
 export type SampleFn = () => Promise<HostSample>;
 
 export function hostSampleFn(spoolDir: string): SampleFn {
+  // CPU use between two samples from /proc/stat: systeminformation's currentLoad runs
+  // `cat /proc/stat | grep cpu` through a synchronous shell at every call, blocking the event loop.
+  let cpuBefore = readCpuTimes();
   return async () => {
-    const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
+    const mem = await si.mem();
+    const cpuNow = readCpuTimes();
+    const cpuPercent = cpuBusyPercent(cpuBefore, cpuNow);
+    cpuBefore = cpuNow ?? cpuBefore;
     const [l1, l5, l15] = loadavg();
     return {
       at: new Date().toISOString(),
-      cpuPercent: Number.isFinite(load.currentLoad) ? Math.round(load.currentLoad * 10) / 10 : null,
+      cpuPercent,
       load: [round2(l1), round2(l5), round2(l15)],
       // "active" leaves out caches the kernel gives back on demand.
       memUsedBytes: mem.active,

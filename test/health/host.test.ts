@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  cpuBusyPercent,
   decodeThrottled,
   readClockSynced,
+  readCpuTimes,
   readCpuTemperature,
   readDiskUsage,
   readPiThrottle,
@@ -61,6 +63,22 @@ describe('host files', () => {
     const s = await hostSampleFn(dir)();
     expect(s.memTotalBytes).toBeGreaterThan(0);
     expect(s.load).toHaveLength(3);
+    expect(s.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(s.cpuPercent).toBeLessThanOrEqual(100);
+  });
+
+  it('gives the CPU use between two readings of /proc/stat, leaving out idle and I/O wait', () => {
+    const file = join(dir, 'stat');
+    // user nice system idle iowait irq softirq steal guest guest_nice
+    writeFileSync(file, 'cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 100 0 50 800 50 0 0 0 0 0\n');
+    const a = readCpuTimes(file);
+    expect(a).toEqual({ busy: 150, total: 1000 });
+    writeFileSync(file, 'cpu  400 0 150 1200 250 0 0 0 0 0\n');
+    const b = readCpuTimes(file);
+    // 400 busy ticks out of 1000 since the first reading
+    expect(cpuBusyPercent(a, b)).toBe(40);
+    expect(cpuBusyPercent(null, a)).toBe(15);
+    expect(readCpuTimes(join(dir, 'missing'))).toBeNull();
   });
 });
 
