@@ -49,12 +49,15 @@ export function readCpuTimes(file = '/proc/stat'): CpuTimes | null {
   }
 }
 
-/** Percent of all CPUs busy between two readings (since boot for the first), one decimal. */
+/**
+ * Percent of all CPUs busy between two readings, one decimal; since boot without a previous
+ * reading, or when no tick passed between the two (two samples in the same hundredth of a second).
+ */
 export function cpuBusyPercent(prev: CpuTimes | null, now: CpuTimes | null): number | null {
   if (!now) return null;
-  const total = now.total - (prev?.total ?? 0);
-  const busy = now.busy - (prev?.busy ?? 0);
-  return total > 0 ? Math.round((busy / total) * 1000) / 10 : null;
+  const from = prev && now.total > prev.total ? prev : { busy: 0, total: 0 };
+  const total = now.total - from.total;
+  return total > 0 ? Math.round(((now.busy - from.busy) / total) * 1000) / 10 : null;
 }
 
 /** Null on anything but a Raspberry Pi kernel. */

@@ -5,6 +5,7 @@ import si from 'systeminformation';
 import type { Logger } from '../log/logger.ts';
 import {
   cpuBusyPercent,
+  type CpuTimes,
   readClockSynced,
   readCpuTimes,
   readCpuTemperature,
@@ -30,7 +31,8 @@ export type SampleFn = () => Promise<HostSample>;
 export function hostSampleFn(spoolDir: string): SampleFn {
   // CPU use between two samples from /proc/stat: systeminformation's currentLoad runs
   // `cat /proc/stat | grep cpu` through a synchronous shell at every call, blocking the event loop.
-  let cpuBefore = readCpuTimes();
+  // The first sample gives the average since boot, the later ones the use since the last sample.
+  let cpuBefore: CpuTimes | null = null;
   return async () => {
     const mem = await si.mem();
     const cpuNow = readCpuTimes();

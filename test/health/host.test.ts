@@ -59,7 +59,7 @@ describe('host files', () => {
     expect(d?.free).toBeGreaterThan(0);
   });
 
-  it('samples this host', async () => {
+  it('samples this host, CPU use included from the first sample', async () => {
     const s = await hostSampleFn(dir)();
     expect(s.memTotalBytes).toBeGreaterThan(0);
     expect(s.load).toHaveLength(3);
@@ -78,6 +78,8 @@ describe('host files', () => {
     // 400 busy ticks out of 1000 since the first reading
     expect(cpuBusyPercent(a, b)).toBe(40);
     expect(cpuBusyPercent(null, a)).toBe(15);
+    // No tick between two readings: the average since boot rather than nothing.
+    expect(cpuBusyPercent(a, a)).toBe(15);
     expect(readCpuTimes(join(dir, 'missing'))).toBeNull();
   });
 });
