@@ -156,12 +156,12 @@ export class DestinationWatch {
         this.fail(now, `not connected within ${Math.round(this.opts.graceMs / 1000)} s of starting`);
       return [];
     }
-    let newestAck = 0;
+    let delivered = 0;
     const stuck: TcpSocket[] = [];
     let unackedMs = 0;
     for (const s of mine) {
-      const ms = this.acks.observe(s, now, this.opts.lookMs);
-      newestAck = Math.max(newestAck, this.acks.lastAckAt(s.inode) ?? 0);
+      const ms = this.acks.observe(s, now, this.opts.lookMs, camera.kbps);
+      delivered = Math.max(delivered, this.acks.deliveredUntil(s.inode) ?? 0);
       if (ms > this.opts.stallMs) {
         stuck.push(s);
         unackedMs = Math.max(unackedMs, ms);
@@ -169,13 +169,13 @@ export class DestinationWatch {
     }
     if (stuck.length === mine.length) {
       for (const s of stuck) this.condemned.add(s.inode);
-      // What was sent after the last acknowledgement never verifiably arrived.
-      this.deliveredUntil = Math.min(this.deliveredUntil ?? newestAck, newestAck);
+      // What was sent after the last proven acknowledgement never verifiably arrived.
+      this.deliveredUntil = Math.min(this.deliveredUntil ?? delivered, delivered);
       this.setState('stalled');
       this.fail(now, `nothing acknowledged by the destination for ${Math.round(unackedMs / 1000)} s`);
       return stuck;
     }
-    this.deliveredUntil = now;
+    this.deliveredUntil = delivered;
     this.goLive(now);
     return [];
   }

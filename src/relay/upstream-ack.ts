@@ -100,28 +100,42 @@ export function sharedTcpSockets(now = Date.now(), v6 = false): Map<string, TcpS
  * When the far end last acknowledged something, per socket. Evidence of an acknowledgement: an
  * empty send queue, or a queue smaller than at the last look. Looks may be far apart (the relay
  * looks seldom while every connection shows evidence), so the last acknowledgement lies between
- * the last look with evidence (`lastAckAt`: what is known delivered) and the first look without.
+ * the last look with evidence (`lastAckAt`) and the first look without.
  */
 export class AckTracker {
-  private seen = new Map<string, { queue: number; ackAt: number; quietAt: number | null }>();
+  private seen = new Map<
+    string,
+    { queue: number; at: number; ackAt: number; quietAt: number | null; proven: number }
+  >();
 
   /**
    * Milliseconds this socket is judged to have gone unacknowledged (0 when nothing waits). After a
    * long gap between looks it is counted from the first look without evidence less `slackMs` (the
    * usual spacing of looks), never from further back: a sparse look must not make a stall look longer.
+   * `kbps`, the rate written to the socket when known, dates what still waits in its queue.
    */
-  observe(s: TcpSocket, now: number, slackMs = Infinity): number {
+  observe(s: TcpSocket, now: number, slackMs = Infinity, kbps: number | null = null): number {
     const prev = this.seen.get(s.inode);
     const acked = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue;
     const ackAt = acked ? now : prev.ackAt;
     const quietAt = acked ? null : (prev.quietAt ?? now);
-    this.seen.set(s.inode, { queue: s.sendQueue, ackAt, quietAt });
+    // A shrinking queue proves an acknowledgement since the last look, not of what was written
+    // just before this one: what is proven delivered goes no further than the last look, nor than
+    // the queue's worth of stream before now (bytes * 8 / kbit/s = ms).
+    const queuedMs = kbps ? (s.sendQueue * 8) / kbps : 0;
+    const proven = s.sendQueue === 0 ? now : acked ? Math.min(prev?.at ?? now, now - queuedMs) : prev.proven;
+    this.seen.set(s.inode, { queue: s.sendQueue, at: now, ackAt, quietAt, proven });
     if (s.sendQueue === 0) return 0;
     return now - Math.max(ackAt, quietAt === null ? ackAt : quietAt - slackMs);
   }
 
   lastAckAt(inode: string): number | null {
     return this.seen.get(inode)?.ackAt ?? null;
+  }
+
+  /** Until when everything written to the socket is known to have been acknowledged. */
+  deliveredUntil(inode: string): number | null {
+    return this.seen.get(inode)?.proven ?? null;
   }
 
   /** Whether some socket showed no evidence of an acknowledgement at its last look. */

@@ -89,6 +89,25 @@ describe('destination watch', () => {
     expect(w.status(16_000).deliveredUntil).toBe(1000);
   });
 
+  it('dates what it knows delivered no later than the look before the last evidence, nor than the queue allows', () => {
+    // Black-holed at t=4000, between two sparse looks: the look at 5000 still sees the queue
+    // shrink (acknowledgements that were on their way), but proves nothing written after 3000.
+    const { w } = watch();
+    w.tick(1000, cam, [sock('7', 0)]);
+    w.tick(3000, cam, [sock('7', 200_000)]);
+    w.tick(5000, cam, [sock('7', 100_000)]);
+    for (let t = 7000; t <= 17_000; t += 2000) w.tick(t, cam, [sock('7', t * 100)]);
+    expect(w.status(17_000).state).toBe('backing-off');
+    expect(w.status(17_000).deliveredUntil).toBe(3000);
+    // A long queue dates further back: 1.5 MB at 4000 kbit/s is 3 s of stream.
+    const b = watch().w;
+    b.tick(1000, cam, [sock('7', 0)]);
+    b.tick(3000, cam, [sock('7', 2_000_000)]);
+    b.tick(5000, cam, [sock('7', 1_500_000)]);
+    for (let t = 7000; t <= 17_000; t += 2000) b.tick(t, cam, [sock('7', 1_500_000 + t * 100)]);
+    expect(b.status(17_000).deliveredUntil).toBe(2000);
+  });
+
   it('goes back to sparse looks once the connection is acknowledged again', () => {
     const { w } = watch();
     w.tick(1000, cam, [sock('7', 0)]);
