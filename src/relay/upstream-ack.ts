@@ -13,6 +13,14 @@ export interface TcpSocket {
   established: boolean;
   /** Bytes sent and not yet acknowledged. */
   sendQueue: number;
+  /**
+   * The retransmission timer is armed (data in flight) and has not fired since the last
+   * acknowledgement (the kernel zeroes its count of retransmissions on every ack): the far end
+   * acknowledged within about one RTO, however long the queue. False on a zero-window probe.
+   */
+  ackedWithinRto: boolean;
+  /** The socket's retransmission timeout, ms. */
+  rtoMs: number;
 }
 
 /** An "ip:port" whose ip is IPv6 (more than one colon). */
@@ -50,14 +58,18 @@ export function readTcpSockets(opts: { v6: boolean }, procNet = '/proc/net'): Ma
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      // f[1] local, f[2] remote, f[3] state, f[4] tx_queue:rx_queue in hex, f[9] inode
-      if (f.length < 10 || f[9] === '0') continue;
+      // f[1] local, f[2] remote, f[3] state, f[4] tx_queue:rx_queue in hex, f[5] timer:expiry,
+      // f[6] retransmissions (hex), f[9] inode, f[12] rto in clock ticks (USER_HZ, 100 a second)
+      if (f.length < 13 || f[9] === '0') continue;
       out.set(f[9]!, {
         inode: f[9]!,
         local: decodeProcAddress(f[1]!),
         remote: decodeProcAddress(f[2]!),
         established: f[3] === '01',
         sendQueue: parseInt(f[4]!.split(':')[0]!, 16),
+        // Timer 1: retransmission (or loss probe); 4 would be a zero-window probe.
+        ackedWithinRto: f[5]!.startsWith('01:') && parseInt(f[6]!, 16) === 0,
+        rtoMs: Number(f[12]) * 10,
       });
     }
   }
@@ -98,9 +110,11 @@ export function sharedTcpSockets(now = Date.now(), v6 = false): Map<string, TcpS
 
 /**
  * When the far end last acknowledged something, per socket. Evidence of an acknowledgement: an
- * empty send queue, or a queue smaller than at the last look. Looks may be far apart (the relay
- * looks seldom while every connection shows evidence), so the last acknowledgement lies between
- * the last look with evidence (`lastAckAt`) and the first look without.
+ * empty send queue, a queue smaller than at the last look, or a retransmission timer that has
+ * not fired since the last ack. The last alone tells a link slower than the stream (its queue
+ * grows, acks go on) from a dead one (the timer fires within an RTO). Looks may be far apart
+ * (the relay looks seldom while every connection shows evidence), so the last acknowledgement lies
+ * between the last look with evidence (`lastAckAt`) and the first look without.
  */
 export class AckTracker {
   private seen = new Map<
@@ -116,8 +130,9 @@ export class AckTracker {
    */
   observe(s: TcpSocket, now: number, slackMs = Infinity, kbps: number | null = null): number {
     const prev = this.seen.get(s.inode);
-    const acked = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue;
-    const ackAt = acked ? now : prev.ackAt;
+    const shrank = !prev || s.sendQueue === 0 || s.sendQueue < prev.queue;
+    const acked = shrank || s.ackedWithinRto;
+    const ackAt = shrank ? now : s.ackedWithinRto ? Math.max(prev.ackAt, now - s.rtoMs) : prev.ackAt;
     const quietAt = acked ? null : (prev.quietAt ?? now);
     // A shrinking queue proves an acknowledgement since the last look, not of what was written
     // just before this one: what is proven delivered goes no further than the last look, nor than

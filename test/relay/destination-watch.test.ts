@@ -11,6 +11,8 @@ import {
   type CameraView,
 } from '../../src/relay/destination-watch.ts';
 import { resetConnection } from '../../src/relay/socket-reset.ts';
+import { blackholePort, canBlackhole } from '../support/blackhole.ts';
+import { waitFor } from '../support/wait.ts';
 import {
   decodeProcAddress,
   processSockets,
@@ -20,13 +22,22 @@ import {
 
 const log = createLogger({ level: 'silent' });
 const cam: CameraView = { pid: 42, live: true, fps: 25, kbps: 4000, lastFrameAgeMs: 40 };
-const sock = (inode: string, sendQueue: number, remote = '10.1.2.3:1935'): TcpSocket => ({
+const sock = (
+  inode: string,
+  sendQueue: number,
+  remote = '10.1.2.3:1935',
+  ackedWithinRto = false,
+): TcpSocket => ({
   inode,
   local: '10.0.0.2:50000',
   remote,
   established: true,
   sendQueue,
+  ackedWithinRto,
+  rtoMs: 300,
 });
+/** A socket whose far end still acknowledges (its retransmission timer never fired), queue or not. */
+const acking = (inode: string, sendQueue: number) => sock(inode, sendQueue, '10.1.2.3:1935', true);
 
 function watch() {
   const states: string[] = [];
@@ -108,6 +119,22 @@ describe('destination watch', () => {
     expect(b.status(17_000).deliveredUntil).toBe(2000);
   });
 
+  it('keeps a link slower than the stream live: its queue grows for longer than stallMs, but acks go on', () => {
+    // A 4G uplink whose capacity dips: the queue grows at every look, the far end still acknowledges.
+    const { w, states } = watch();
+    w.tick(1000, cam, [sock('7', 0)]);
+    for (let t = 3000; t <= 31_000; t += 2000) expect(w.tick(t, cam, [acking('7', t * 50)])).toEqual([]);
+    expect(w.status(31_000).state).toBe('live');
+    expect(w.wantsCloseLook(), 'acknowledged: sparse looks are enough').toBe(false);
+    // Then the link dies: the timer fires, nothing is acknowledged, and stallMs later it is reset.
+    const stuck: string[] = [];
+    for (let t = 33_000; t <= 45_000 && stuck.length === 0; t += 2000)
+      stuck.push(...w.tick(t, cam, [sock('7', 2_000_000 + t)]).map((s) => s.inode));
+    expect(stuck).toEqual(['7']);
+    expect(w.status(45_000).lastError).toMatch(/nothing acknowledged by the destination for 1[0-2] s/);
+    expect(states).toEqual(['starting', 'live', 'stalled', 'backing-off']);
+  });
+
   it('goes back to sparse looks once the connection is acknowledged again', () => {
     const { w } = watch();
     w.tick(1000, cam, [sock('7', 0)]);
@@ -162,9 +189,9 @@ describe('TCP table and connection reset (real sockets)', () => {
     server?.close();
   });
 
-  async function connectedPair(): Promise<{ client: Socket; port: number }> {
-    // Accepts and never reads; the reset reaches this end as a RST.
-    server = createServer((s) => s.pause().on('error', () => undefined));
+  async function connectedPair(reads = false): Promise<{ client: Socket; port: number }> {
+    // Accepts and, unless asked to read, never reads; the reset reaches this end as a RST.
+    server = createServer((s) => (reads ? s.resume() : s.pause()).on('error', () => undefined));
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     client = createConnection(port, '127.0.0.1');
@@ -180,6 +207,37 @@ describe('TCP table and connection reset (real sockets)', () => {
     );
     expect(conn?.established).toBe(true);
   });
+
+  it.skipIf(!canBlackhole())(
+    'sees a black-holed connection unacknowledged once its retransmission timer fires, and acknowledged again once restored',
+    async () => {
+      const { client, port } = await connectedPair(true);
+      const look = () =>
+        processSockets(process.pid, readTcpSockets({ v6: false })).find(
+          (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
+        )!;
+      const writer = setInterval(() => client.write(Buffer.alloc(20_000)), 20);
+      const restore = blackholePort(port);
+      // Looks every 10 ms: data in flight with the timer not yet fired (the kernel's minimum RTO is
+      // 200 ms), then the timer fires and nothing is acknowledged any more.
+      const seen: boolean[] = [];
+      try {
+        for (let i = 0; i < 500 && seen.at(-1) !== false; i++) {
+          const s = look();
+          if (s.sendQueue > 0) seen.push(s.ackedWithinRto);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      } finally {
+        restore();
+      }
+      expect(look().rtoMs).toBeGreaterThanOrEqual(200);
+      expect(seen.slice(0, -1), 'in flight, before the first RTO').toContain(true);
+      expect(seen.at(-1), 'after it').toBe(false);
+      // The next retransmission (the timer backed off: a few seconds at most) is acknowledged.
+      await waitFor(() => look().ackedWithinRto || look().sendQueue === 0, 'an acknowledgement', 10_000);
+      clearInterval(writer);
+    },
+  );
 
   it.skipIf(process.getuid?.() !== 0)(
     'ends a connection from outside, so a blocked writer gets an error',
