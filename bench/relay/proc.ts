@@ -8,7 +8,11 @@ export const CLOCK_TICKS = 100;
 
 interface Stat {
   ppid: number;
-  /** utime + stime, in clock ticks; all threads of the process. */
+  /**
+   * utime + stime + cutime + cstime, in clock ticks: all threads of the process and its children
+   * that ended and were waited for (the daemon's short-lived `ss`, `taskset` and `chrt`, which no
+   * window would otherwise see). A child that ends mid-window is counted whole, from its start.
+   */
   ticks: number;
   utime: number;
   stime: number;
@@ -29,7 +33,8 @@ function readStat(pid: number): Stat | null {
   // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
   const utime = Number(f[11]);
   const stime = Number(f[12]);
-  return { ppid: Number(f[1]), ticks: utime + stime, utime, stime, comm };
+  const children = Number(f[13]) + Number(f[14]);
+  return { ppid: Number(f[1]), ticks: utime + stime + children, utime, stime, comm };
 }
 
 /** User and system CPU seconds of a process, or null when it is gone. */
@@ -38,7 +43,7 @@ export function userSystem(pid: number): { user: number; system: number } | null
   return st ? { user: st.utime / CLOCK_TICKS, system: st.stime / CLOCK_TICKS } : null;
 }
 
-/** CPU ticks (utime + stime) of a process, or null when it is gone. */
+/** CPU ticks of a process and its reaped children (see Stat.ticks), or null when it is gone. */
 export function cpuTicks(pid: number): number | null {
   return readStat(pid)?.ticks ?? null;
 }
