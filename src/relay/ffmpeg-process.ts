@@ -66,7 +66,9 @@ export function runFfmpeg(cmd: FfmpegCommand, opts: RunOptions = {}): RunningFfm
   const tail: string[] = [];
   const listeners: ((p: Progress) => void)[] = [];
   const lineListeners: ((line: string) => void)[] = [];
-  const command = ffmpeg({ stdoutLines: 0 })
+  // fluent-ffmpeg keeps the last stdoutLines lines of stdout and of stderr, 0 meaning all of them:
+  // a camera's ffmpeg writes a progress block every second for days. We read both ourselves.
+  const command = ffmpeg({ stdoutLines: 1 })
     .input(cmd.input)
     .inputOptions(cmd.inputOptions)
     .output(cmd.output)
