@@ -13,7 +13,7 @@ import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
-import { BITRATE_EVERY_MS, ByteRates, readSocketBytes } from './socket-bytes.ts';
+import { ByteRates, readSocketBytes } from './socket-bytes.ts';
 import { sharedTcpSockets } from './upstream-ack.ts';
 
 export interface RecordingSource {
@@ -89,7 +89,6 @@ export class RelayManager {
   private tickMs = 2000;
   private lookedAt = 0;
   private readonly rates = new ByteRates();
-  private bytesSampledAt = 0;
   private sampling = false;
 
   constructor(
@@ -204,9 +203,8 @@ export class RelayManager {
           needs.some((n) => n?.v6),
         )
       : null;
-    if (table && !this.sampling && now - this.bytesSampledAt >= BITRATE_EVERY_MS) {
+    if (table && !this.sampling && this.rates.claimSample(now)) {
       this.sampling = true;
-      this.bytesSampledAt = now;
       void readSocketBytes()
         .then((bytes) => bytes && this.rates.update(bytes, Date.now()))
         .finally(() => (this.sampling = false));

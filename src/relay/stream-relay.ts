@@ -13,7 +13,7 @@ import type { FfmpegVersion } from './ffmpeg-version.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { resetConnection } from './socket-reset.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
-import { AckWatch, processSockets, type TcpSocket } from './upstream-ack.ts';
+import { AckWatch, ProcessSocketCache, type TcpSocket } from './upstream-ack.ts';
 
 export interface Credentials {
   username: string;
@@ -79,6 +79,7 @@ export class StreamRelay {
   private readonly log: Logger;
   private cameraKbps: number | null = null;
   private resetting = false;
+  private readonly socketCache = new ProcessSocketCache();
 
   constructor(private readonly opts: StreamRelayOptions) {
     const { plan, version } = opts;
@@ -266,7 +267,9 @@ export class StreamRelay {
   tick(now: number, table: Map<string, TcpSocket> | null, rates: ByteRates | null = null): void {
     const st = this.camera.status(now);
     const live = st.state === 'live';
-    const sockets = table && st.pid !== null ? processSockets(st.pid, table) : null;
+    // A destination connecting or being judged may have a connection the last listing missed.
+    const relist = this.tee.some((d) => d.watch.wantsCloseLook());
+    const sockets = table && st.pid !== null ? this.socketCache.sockets(st.pid, table, relist) : null;
     // The camera's bitrate is what its process receives: the pull is nearly all of it (what the
     // destinations send back is a few hundred bytes a second). Kept between looks at the table.
     if (!live || !rates) this.cameraKbps = null;

@@ -99,6 +99,26 @@ export function processSockets(pid: number, table: Map<string, TcpSocket>): TcpS
   });
 }
 
+/**
+ * The TCP sockets of one process across looks at the table. Listing a process's sockets reads
+ * every entry of /proc/PID/fd (a readlink each); a relay whose connections are all up has the
+ * same ones look after look, so the list is read again only when the process changed, one of its
+ * sockets left the table, or the caller asks (something is connecting or being judged).
+ */
+export class ProcessSocketCache {
+  private pid: number | null = null;
+  private inodes: string[] = [];
+
+  sockets(pid: number, table: Map<string, TcpSocket>, relist: boolean): TcpSocket[] {
+    if (relist || pid !== this.pid || this.inodes.some((i) => !table.has(i))) {
+      this.pid = pid;
+      // Only TCP sockets are kept: the process's UDP and unix sockets are never in the table.
+      this.inodes = socketInodes(pid).filter((i) => table.has(i));
+    }
+    return this.inodes.map((i) => table.get(i)!);
+  }
+}
+
 let cached: { at: number; v6: boolean; table: Map<string, TcpSocket> } | null = null;
 
 /** One snapshot shared by every watch in the same tick. */

@@ -15,6 +15,7 @@ import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { waitFor } from '../support/wait.ts';
 import {
   decodeProcAddress,
+  ProcessSocketCache,
   processSockets,
   readTcpSockets,
   type TcpSocket,
@@ -206,6 +207,34 @@ describe('TCP table and connection reset (real sockets)', () => {
       (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
     );
     expect(conn?.established).toBe(true);
+  });
+
+  it("keeps a process's connections between looks, and lists them again when one closes or when asked", async () => {
+    const { client: first, port } = await connectedPair();
+    const cache = new ProcessSocketCache();
+    const to = (c: Socket) => (s: TcpSocket) =>
+      s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${c.localPort}`;
+    const firstSocket = cache.sockets(process.pid, readTcpSockets({ v6: false }), false).find(to(first));
+    expect(firstSocket?.established).toBe(true);
+
+    // A second connection (a destination connecting): found when a listing is asked for.
+    const second = createConnection(port, '127.0.0.1');
+    await new Promise<void>((r) => second.once('connect', () => r()));
+    try {
+      expect(cache.sockets(process.pid, readTcpSockets({ v6: false }), true).some(to(second))).toBe(true);
+
+      // The first one closes (a destination reconnecting): the next look lists the process again.
+      const third = createConnection(port, '127.0.0.1');
+      await new Promise<void>((r) => third.once('connect', () => r()));
+      first.destroy();
+      await waitFor(() => !readTcpSockets({ v6: false }).has(firstSocket!.inode), 'the first closed', 5000);
+      const after = cache.sockets(process.pid, readTcpSockets({ v6: false }), false);
+      expect(after.some(to(third)), 'a new connection found without being asked').toBe(true);
+      expect(after.some(to(second))).toBe(true);
+      third.destroy();
+    } finally {
+      second.destroy();
+    }
   });
 
   it.skipIf(!canBlackhole())(

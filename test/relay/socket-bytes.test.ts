@@ -3,7 +3,14 @@
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ByteRates, parseSs, readSocketBytes, type SocketBytes } from '../../src/relay/socket-bytes.ts';
+import {
+  BITRATE_EVERY_MS,
+  BITRATE_FIRST_MS,
+  ByteRates,
+  parseSs,
+  readSocketBytes,
+  type SocketBytes,
+} from '../../src/relay/socket-bytes.ts';
 import { socketInodes } from '../../src/relay/upstream-ack.ts';
 
 const SS = [
@@ -49,6 +56,21 @@ describe('ByteRates', () => {
     expect(r.kbps(['1'], 'acked')).toBe(2000);
     expect(r.kbps(['1', '2'], 'acked')).toBe(3000);
     expect(r.kbps(['1'], 'received')).toBe(0);
+  });
+
+  it('asks for two samples soon after start, then one every half minute, also when ss fails', () => {
+    const r = new ByteRates();
+    const t0 = 1_000_000;
+    expect(r.claimSample(t0)).toBe(true);
+    // That attempt failed (no sample): not retried at every tick.
+    expect(r.claimSample(t0 + 2000)).toBe(false);
+    expect(r.claimSample(t0 + BITRATE_FIRST_MS)).toBe(true);
+    r.update(new Map(), t0 + BITRATE_FIRST_MS);
+    expect(r.claimSample(t0 + 2 * BITRATE_FIRST_MS)).toBe(true);
+    r.update(new Map(), t0 + 2 * BITRATE_FIRST_MS);
+    // Two samples give a rate: from now on every BITRATE_EVERY_MS.
+    expect(r.claimSample(t0 + 3 * BITRATE_FIRST_MS)).toBe(false);
+    expect(r.claimSample(t0 + 2 * BITRATE_FIRST_MS + BITRATE_EVERY_MS)).toBe(true);
   });
 
   it('is null for connections not in both samples (a reconnect), not zero', () => {
