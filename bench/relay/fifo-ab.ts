@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { allowedCpus, CpuRoundRobin, placeProcess } from '../../src/relay/cpu-placement.ts';
-import { cameraCommand } from '../../src/relay/ffmpeg-args.ts';
+import { cameraCommand, progressSeconds } from '../../src/relay/ffmpeg-args.ts';
 import { detectFfmpeg } from '../../src/relay/ffmpeg-version.ts';
 import { startRtmpIngest, startRtspIngest } from '../../test/ingest/index.ts';
 import { CameraRig, ensureClip } from './camera-rig.ts';
@@ -34,6 +34,7 @@ const gateway = (url: string, tag: string): string[] => {
     audio: false,
     ioTimeoutSeconds: 5,
     version,
+    progressSeconds: progressSeconds(10_000),
   });
   return [...cmd.inputOptions, '-i', cmd.input, ...cmd.outputOptions, cmd.output];
 };

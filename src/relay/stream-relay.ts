@@ -7,7 +7,13 @@ import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
 import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
-import { cameraCommand, outputCommand, recorderCommand, type TeeSlave } from './ffmpeg-args.ts';
+import {
+  cameraCommand,
+  outputCommand,
+  progressSeconds,
+  recorderCommand,
+  type TeeSlave,
+} from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import type { ByteRates } from './socket-bytes.ts';
@@ -150,6 +156,7 @@ export class StreamRelay {
             audio: plan.outputs.some((o) => o.audio),
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
+            progressSeconds: progressSeconds(opts.stallMs),
           }),
           placed,
         );
@@ -184,6 +191,7 @@ export class StreamRelay {
                   runId,
                   segmentSeconds: rec.segmentSeconds,
                   audio: plan.outputs.some((o) => o.audio),
+                  progressSeconds: progressSeconds(opts.stallMs),
                 }),
                 placed,
               );
@@ -209,7 +217,10 @@ export class StreamRelay {
       backoffMs: this.opts.backoffMs,
       stopTimeoutMs: this.opts.stopTimeoutMs,
       logger,
-      spawn: () => runFfmpeg(outputCommand({ output, url, udpPort })),
+      spawn: () =>
+        runFfmpeg(
+          outputCommand({ output, url, udpPort, progressSeconds: progressSeconds(this.opts.stallMs) }),
+        ),
       // No progress while the camera is down is not the destination's fault.
       judge: () => this.camera.status().state === 'live',
       stallCheck: (pid, stallMs) => {

@@ -3,6 +3,7 @@
 // off in steps with jitter; a generation counter makes stale timers and exits harmless.
 import type { Logger } from '../log/logger.ts';
 import type { ExitInfo, Progress, RunningFfmpeg } from './ffmpeg-process.ts';
+import { everySecond } from './watchdog-clock.ts';
 
 export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
 
@@ -55,39 +56,44 @@ export class Supervisor {
   private kbps: number | null = null;
   private lastError: string | null = null;
   private deliveredUntil: number | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
+  /** Ends this supervisor's once-a-second check; null when not started or stopped. */
+  private stopWatchdog: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {}
 
   start(): void {
-    if (this.watchdog) return;
-    // Once a second: stalls are judged in tens of seconds, and every camera has its own timers.
-    this.watchdog = setInterval(() => this.tick(), 1000);
+    if (this.running()) return;
+    // Once a second: stalls are judged in tens of seconds.
+    this.stopWatchdog = everySecond(() => this.tick());
     this.launch();
   }
 
   /** Restart now, without counting a failure (e.g. its source restarted). */
   async restartNow(reason: string): Promise<void> {
-    if (!this.watchdog) return;
+    if (!this.running()) return;
     this.opts.logger.info({ reason }, 'restarting');
     const old = this.proc;
     const gen = ++this.generation;
     this.proc = null;
     if (old) await old.terminate(this.opts.stopTimeoutMs);
     // Another restart, stall or stop came in meanwhile: it owns the next launch.
-    if (this.watchdog && gen === this.generation) this.launch();
+    if (this.running() && gen === this.generation) this.launch();
   }
 
   async stop(): Promise<void> {
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.stopWatchdog?.();
     if (this.retry) clearTimeout(this.retry);
-    this.watchdog = this.retry = null;
+    this.stopWatchdog = this.retry = null;
     this.generation++;
     const proc = this.proc;
     this.proc = null;
     this.setState('stopped');
     if (proc) await proc.terminate(this.opts.stopTimeoutMs);
+  }
+
+  private running(): boolean {
+    return this.stopWatchdog !== null;
   }
 
   status(now = Date.now()): SupervisorStatus {
@@ -121,7 +127,7 @@ export class Supervisor {
       this.setState('backing-off');
       this.retry = setTimeout(() => {
         this.retry = null;
-        if (gen === this.generation && this.watchdog) this.launch();
+        if (gen === this.generation && this.running()) this.launch();
       }, this.opts.backoffMs[0] ?? 1000);
       return;
     }
@@ -190,7 +196,7 @@ export class Supervisor {
   }
 
   private fail(reason: string, tail: string[]): void {
-    if (!this.watchdog) return;
+    if (!this.running()) return;
     const gen = ++this.generation;
     const proc = this.proc;
     this.proc = null;
@@ -208,7 +214,7 @@ export class Supervisor {
     void proc?.terminate(this.opts.stopTimeoutMs);
     this.retry = setTimeout(() => {
       this.retry = null;
-      if (gen === this.generation && this.watchdog) this.launch();
+      if (gen === this.generation && this.running()) this.launch();
     }, delay);
   }
 }

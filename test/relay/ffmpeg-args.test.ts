@@ -4,6 +4,7 @@ import {
   CAMERA_PROTOCOLS,
   cameraCommand,
   outputCommand,
+  progressSeconds,
   teeEscape,
   type TeeSlave,
 } from '../../src/relay/ffmpeg-args.ts';
@@ -43,6 +44,7 @@ describe('camera command', () => {
       audio: false,
       ioTimeoutSeconds: 5,
       version: v51,
+      progressSeconds: 2,
     });
     expect(cmd.input).toBe('rtsp://u:p@10.0.0.5/main');
     expect(cmd.inputOptions).toEqual([
@@ -51,7 +53,7 @@ describe('camera command', () => {
       '-loglevel',
       'error',
       '-stats_period',
-      '1',
+      '2',
       '-progress',
       'pipe:1',
       '-protocol_whitelist',
@@ -94,6 +96,7 @@ describe('camera command', () => {
       audio: false,
       ioTimeoutSeconds: 3,
       version: v44,
+      progressSeconds: 1,
     });
     expect(cmd.inputOptions).toContain('-stimeout');
     expect(cmd.inputOptions).not.toContain('-timeout');
@@ -106,6 +109,7 @@ describe('camera command', () => {
       audio: true,
       ioTimeoutSeconds: 3,
       version: v51,
+      progressSeconds: 1,
     });
     expect(cmd.outputOptions.slice(0, 4)).toEqual(['-map', '0:v:0', '-map', '0:a:0?']);
     expect(cmd.output).toBe(
@@ -122,9 +126,17 @@ describe('camera command', () => {
       audio: false,
       ioTimeoutSeconds: 3,
       version: v51,
+      progressSeconds: 1,
     });
     // Exactly two slaves: the "|" inside the URL did not split it.
     expect(cmd.output.split(/(?<!\\)\|/)).toHaveLength(2);
+  });
+
+  it('asks for progress at least five times per stall window, at most every 2 s', () => {
+    expect(progressSeconds(10_000)).toBe(2); // the default stallSeconds
+    expect(progressSeconds(60_000)).toBe(2);
+    expect(progressSeconds(4_000)).toBe(1);
+    expect(progressSeconds(1_000)).toBe(1); // ffmpeg's own floor here: a report a second
   });
 
   it('never lets a camera input read a local file', () => {
@@ -139,6 +151,7 @@ describe('output command', () => {
       output: output(),
       url: 'rtmp://ingest.example/live/site-cam1',
       udpPort: 40001,
+      progressSeconds: 1,
     });
     expect(cmd.input).toBe('udp://127.0.0.1:40001?fifo_size=10000&overrun_nonfatal=1');
     expect(cmd.inputOptions).toContain('-protocol_whitelist');
@@ -159,10 +172,20 @@ describe('output command', () => {
 
   it('pushes RTSP over TCP and SRT as MPEG-TS', () => {
     expect(
-      outputCommand({ output: output({ protocol: 'rtsp' }), url: 'rtsp://x/a', udpPort: 1 }).outputOptions,
+      outputCommand({
+        output: output({ protocol: 'rtsp' }),
+        url: 'rtsp://x/a',
+        udpPort: 1,
+        progressSeconds: 1,
+      }).outputOptions,
     ).toEqual(['-map', '0:v:0', '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp']);
     expect(
-      outputCommand({ output: output({ protocol: 'srt' }), url: 'srt://x:9000', udpPort: 1 }).outputOptions,
+      outputCommand({
+        output: output({ protocol: 'srt' }),
+        url: 'srt://x:9000',
+        udpPort: 1,
+        progressSeconds: 1,
+      }).outputOptions,
     ).toEqual(['-map', '0:v:0', '-c', 'copy', '-f', 'mpegts']);
   });
 
@@ -171,6 +194,7 @@ describe('output command', () => {
       output: output({ transcode: { codec: 'h264', bitrateKbps: 800, width: 640, height: 360, fps: 15 } }),
       url: 'rtmp://x/live/a',
       udpPort: 1,
+      progressSeconds: 1,
     });
     expect(cmd.outputOptions).toEqual([
       '-map',
