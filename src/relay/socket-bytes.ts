@@ -70,11 +70,12 @@ export class ByteRates {
 
   /**
    * kbit/s of `field` summed over these connections, counting those present in both samples;
-   * null when none was (not measured yet, or every connection is new).
+   * null when none was (not measured yet, or every connection is new), or when the last sample
+   * is too old to say anything of now (ss failing).
    */
-  kbps(inodes: Iterable<string>, field: keyof SocketBytes): number | null {
+  kbps(inodes: Iterable<string>, field: keyof SocketBytes, now: number): number | null {
     const { prev, last } = this;
-    if (!prev || !last || last.at <= prev.at) return null;
+    if (!prev || !last || last.at <= prev.at || now - last.at > 2 * BITRATE_EVERY_MS) return null;
     let bytes = 0;
     let seen = false;
     for (const inode of inodes) {

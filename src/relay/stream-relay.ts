@@ -288,6 +288,7 @@ export class StreamRelay {
       this.cameraKbps = rates.kbps(
         sockets.map((s) => s.inode),
         'received',
+        now,
       );
     const view: CameraView = {
       pid: st.pid,
@@ -296,7 +297,7 @@ export class StreamRelay {
       kbps: this.cameraKbps,
       lastFrameAgeMs: st.lastFrameAgeMs,
     };
-    const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'acked') : undefined;
+    const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'acked', now) : undefined;
     const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets, acked));
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
   }

@@ -102,20 +102,25 @@ export function processSockets(pid: number, table: Map<string, TcpSocket>): TcpS
 /**
  * The TCP sockets of one process across looks at the table. Listing a process's sockets reads
  * every entry of /proc/PID/fd (a readlink each); a relay whose connections are all up has the
- * same ones look after look, so the list is read again only when the process changed, one of its
- * sockets left the table, or the caller asks (something is connecting or being judged).
+ * same ones look after look, so the list is read again only when the process changed, a socket
+ * found at the last look has left the table, none was found, or the caller asks (something is
+ * connecting or being judged).
  */
 export class ProcessSocketCache {
   private pid: number | null = null;
+  /** Every socket of the process, TCP or not: an IPv6 one shows once the table includes tcp6. */
   private inodes: string[] = [];
+  private found = new Set<string>();
 
   sockets(pid: number, table: Map<string, TcpSocket>, relist: boolean): TcpSocket[] {
-    if (relist || pid !== this.pid || this.inodes.some((i) => !table.has(i))) {
+    const gone = [...this.found].some((i) => !table.has(i));
+    if (relist || gone || this.found.size === 0 || pid !== this.pid) {
       this.pid = pid;
-      // Only TCP sockets are kept: the process's UDP and unix sockets are never in the table.
-      this.inodes = socketInodes(pid).filter((i) => table.has(i));
+      this.inodes = socketInodes(pid);
     }
-    return this.inodes.map((i) => table.get(i)!);
+    const out = this.inodes.flatMap((i) => table.get(i) ?? []);
+    this.found = new Set(out.map((s) => s.inode));
+    return out;
   }
 }
 

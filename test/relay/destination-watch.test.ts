@@ -237,6 +237,26 @@ describe('TCP table and connection reset (real sockets)', () => {
     }
   });
 
+  it('finds an IPv6 connection once the table includes tcp6, without a new listing', async () => {
+    await connectedPair(); // the camera's pull: an IPv4 connection that stays
+    const cache = new ProcessSocketCache();
+    const v6server = createServer((peer) => peer.resume());
+    await new Promise<void>((r) => v6server.listen(0, '::1', r));
+    const v6port = (v6server.address() as { port: number }).port;
+    const v6 = createConnection(v6port, '::1');
+    await new Promise<void>((r) => v6.once('connect', () => r()));
+    const mine = (s: TcpSocket) => s.remote === `0:0:0:0:0:0:0:1:${v6port}` && s.established;
+    try {
+      // A destination whose name is not resolved yet: only the IPv4 table is read.
+      expect(cache.sockets(process.pid, readTcpSockets({ v6: false }), true).some(mine)).toBe(false);
+      // It resolved to ::1, so the next look reads tcp6 too: the connection is there.
+      expect(cache.sockets(process.pid, readTcpSockets({ v6: true }), false).some(mine)).toBe(true);
+    } finally {
+      v6.destroy();
+      v6server.close();
+    }
+  });
+
   it.skipIf(!canBlackhole())(
     'sees a black-holed connection unacknowledged once its retransmission timer fires, and acknowledged again once restored',
     async () => {

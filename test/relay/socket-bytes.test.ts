@@ -45,7 +45,7 @@ describe('ByteRates', () => {
       ]),
       0,
     );
-    expect(r.kbps(['1'], 'acked')).toBeNull(); // one sample is no rate
+    expect(r.kbps(['1'], 'acked', 0)).toBeNull(); // one sample is no rate
     r.update(
       sample([
         ['1', { acked: 500_000, received: 0 }],
@@ -53,9 +53,12 @@ describe('ByteRates', () => {
       ]),
       2000,
     );
-    expect(r.kbps(['1'], 'acked')).toBe(2000);
-    expect(r.kbps(['1', '2'], 'acked')).toBe(3000);
-    expect(r.kbps(['1'], 'received')).toBe(0);
+    expect(r.kbps(['1'], 'acked', 2000)).toBe(2000);
+    expect(r.kbps(['1', '2'], 'acked', 2000)).toBe(3000);
+    expect(r.kbps(['1'], 'received', 2000)).toBe(0);
+    // ss failing since: the last rate says nothing of now after two sampling periods.
+    expect(r.kbps(['1'], 'acked', 2000 + 2 * BITRATE_EVERY_MS)).toBe(2000);
+    expect(r.kbps(['1'], 'acked', 2001 + 2 * BITRATE_EVERY_MS)).toBeNull();
   });
 
   it('asks for two samples soon after start, then one every half minute, also when ss fails', () => {
@@ -77,8 +80,8 @@ describe('ByteRates', () => {
     const r = new ByteRates();
     r.update(sample([['1', { acked: 0, received: 0 }]]), 0);
     r.update(sample([['9', { acked: 1_000_000, received: 0 }]]), 1000);
-    expect(r.kbps(['9'], 'acked')).toBeNull();
-    expect(r.kbps([], 'acked')).toBeNull();
+    expect(r.kbps(['9'], 'acked', 1000)).toBeNull();
+    expect(r.kbps([], 'acked', 1000)).toBeNull();
   });
 });
 

@@ -24,11 +24,16 @@ describe('everySecond', () => {
 
   it('does not run a check that another one stopped in the same round', () => {
     vi.useFakeTimers();
+    let first = 0;
     let ran = 0;
     let stopSecond = (): void => undefined;
-    const stopFirst = everySecond(() => stopSecond());
+    const stopFirst = everySecond(() => {
+      first++;
+      stopSecond();
+    });
     stopSecond = everySecond(() => ran++);
     vi.advanceTimersByTime(1000);
+    expect(first, 'the round ran').toBe(1);
     expect(ran).toBe(0);
     stopFirst();
     expect(vi.getTimerCount()).toBe(0);
