@@ -86,9 +86,12 @@ export class StreamRelay {
   private cameraKbps: number | null = null;
   private resetting = false;
   private readonly socketCache = new ProcessSocketCache();
+  /** Seconds between progress reports of every ffmpeg of this stream. */
+  private readonly progressEvery: number;
 
   constructor(private readonly opts: StreamRelayOptions) {
     const { plan, version } = opts;
+    this.progressEvery = progressSeconds(opts.stallMs);
     const cam = opts.cameraCredentials;
     const input = cam ? withCredentials(plan.streamUri, cam.username, cam.password) : plan.streamUri;
     const log = (this.log = opts.logger.child({ cameraId: plan.cameraId, profile: plan.profileToken }));
@@ -156,7 +159,7 @@ export class StreamRelay {
             audio: plan.outputs.some((o) => o.audio),
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
-            progressSeconds: progressSeconds(opts.stallMs),
+            progressSeconds: this.progressEvery,
           }),
           placed,
         );
@@ -191,7 +194,7 @@ export class StreamRelay {
                   runId,
                   segmentSeconds: rec.segmentSeconds,
                   audio: plan.outputs.some((o) => o.audio),
-                  progressSeconds: progressSeconds(opts.stallMs),
+                  progressSeconds: this.progressEvery,
                 }),
                 placed,
               );
@@ -217,10 +220,7 @@ export class StreamRelay {
       backoffMs: this.opts.backoffMs,
       stopTimeoutMs: this.opts.stopTimeoutMs,
       logger,
-      spawn: () =>
-        runFfmpeg(
-          outputCommand({ output, url, udpPort, progressSeconds: progressSeconds(this.opts.stallMs) }),
-        ),
+      spawn: () => runFfmpeg(outputCommand({ output, url, udpPort, progressSeconds: this.progressEvery })),
       // No progress while the camera is down is not the destination's fault.
       judge: () => this.camera.status().state === 'live',
       stallCheck: (pid, stallMs) => {
