@@ -194,6 +194,7 @@ export class AckTracker {
 export class AckWatch {
   private pid: number | null = null;
   private tracker = new AckTracker();
+  private readonly listing = new ProcessSocketCache();
 
   unackedForMs(pid: number | null, now = Date.now(), table?: Map<string, TcpSocket>): number {
     if (pid === null) return 0;
@@ -201,7 +202,7 @@ export class AckWatch {
       this.pid = pid;
       this.tracker = new AckTracker();
     }
-    const sockets = processSockets(pid, table ?? sharedTcpSockets(now));
+    const sockets = this.listing.sockets(pid, table ?? sharedTcpSockets(now), false);
     this.tracker.keepOnly(new Set(sockets.map((s) => s.inode)));
     return Math.max(0, ...sockets.map((s) => this.tracker.observe(s, now)));
   }

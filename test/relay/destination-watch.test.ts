@@ -209,7 +209,7 @@ describe('TCP table and connection reset (real sockets)', () => {
     expect(conn?.established).toBe(true);
   });
 
-  it("keeps a process's connections between looks, and lists them again when one closes or when asked", async () => {
+  it("finds a process's connections across looks: a new one when asked, and after one closes", async () => {
     const { client: first, port } = await connectedPair();
     const cache = new ProcessSocketCache();
     const to = (c: Socket) => (s: TcpSocket) =>
