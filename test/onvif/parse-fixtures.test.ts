@@ -1,4 +1,4 @@
-// Replays every captured device response in /work/shared/onvif-fixtures through its parser.
+// Replays every captured device response in test/fixtures/onvif (sources in its INDEX.md) through its parser.
 // A fixture without an entry in EXPECTED fails the suite, so new captures get assertions.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { parseServices } from '../../src/onvif/parse/services.ts';
 import { parseMediaUri } from '../../src/onvif/parse/stream-uri.ts';
 import { parseSystemDateAndTime } from '../../src/onvif/parse/system-date-time.ts';
 
-const DIR = new URL('../../../shared/onvif-fixtures/', import.meta.url);
+const DIR = new URL('../fixtures/onvif/', import.meta.url);
 const FILES = readdirSync(DIR)
   .filter((f) => f.endsWith('.xml'))
   .sort();

@@ -1,8 +1,8 @@
-// Loads captured vendor replies from /work/shared/onvif-fixtures (beside the repo, also in CI) and the
+// Loads captured vendor replies from test/fixtures/onvif (with their sources in its INDEX.md) and the
 // hand-made templates in ./templates (for replies no capture exists of). Read once, cached.
 import { readFileSync } from 'node:fs';
 
-export const FIXTURE_DIR = new URL('../../../shared/onvif-fixtures/', import.meta.url);
+export const FIXTURE_DIR = new URL('../fixtures/onvif/', import.meta.url);
 export const TEMPLATE_DIR = new URL('./templates/', import.meta.url);
 
 const cache = new Map<string, string>();

@@ -13,7 +13,7 @@ export interface ProfileDef extends SimProfileInfo {
 
 export interface PersonalityDef {
   name: Personality;
-  /** Fixture file prefix in /work/shared/onvif-fixtures. */
+  /** Fixture file prefix in test/fixtures/onvif. */
   fixture: string;
   /** Host written in the fixture URLs, replaced by the camera's. */
   fixtureHost: string;
