@@ -26,7 +26,10 @@ export class LocalCamera {
   private mounts(): MountSpec[] {
     const out: MountSpec[] = [];
     for (const mount of ['main', 'sub', 'jpeg'] as const) {
-      const prof = this.model.profiles.find((p) => p.mount === mount && p.media1);
+      // The mount serves what Media1 lists (a Media2-only H.265 profile points at the H.264 sub
+      // mount), except on an H.265-only camera, where Media2 lists everything.
+      const h265 = this.model.spec.codec === 'h265';
+      const prof = this.model.profiles.find((p) => p.mount === mount && (p.media1 || h265));
       if (!prof) continue;
       out.push({
         path: this.model.rtspPath(mount),
@@ -34,7 +37,7 @@ export class LocalCamera {
         height: prof.height,
         fps: prof.fps,
         bitrate: prof.bitrateKbps,
-        codec: prof.encoding === 'JPEG' ? 'jpeg' : 'h264',
+        codec: prof.encoding === 'JPEG' ? 'jpeg' : h265 ? 'h265' : 'h264',
         profile: 'main',
       });
     }

@@ -52,6 +52,7 @@ beforeAll(async () => {
     cameras: [
       { id: 'hik-video', personality: 'hikvision' },
       { id: 'axis-video', personality: 'axis' },
+      { id: 'hik-h265', personality: 'hikvision', codec: 'h265' },
     ],
   });
 });
@@ -93,6 +94,17 @@ describe('RTSP', () => {
     expect(stream).toMatchObject({ codec_name: 'mjpeg', width: 640, height: 360 });
   });
 
+  it('an H.265-only camera serves real H.265 and lists its profiles through Media2 only', async () => {
+    const c = cam('hik-h265');
+    expect(await advertised(c)).toEqual([]);
+    expect(c.profiles.map((p) => [p.encoding, p.media1, p.media2])).toEqual([
+      ['H265', false, true],
+      ['H265', false, true],
+    ]);
+    const [stream] = await ffprobe(c.rtspUrl('main'), 'tcp');
+    expect(stream).toMatchObject({ codec_name: 'hevc', width: 1280, height: 720 });
+  });
+
   it('stopRtsp kills the server while ONVIF keeps answering; startRtsp brings it back on the same port', async () => {
     const c = cam('hik-video');
     await c.stopRtsp();
@@ -109,7 +121,7 @@ describe('RTSP', () => {
 describe('stop()', () => {
   it('leaves no process and no listening port behind', async () => {
     const hosts = site.cameras.map((c) => c.host);
-    expect(rtspServers(hosts)).toHaveLength(2);
+    expect(rtspServers(hosts)).toHaveLength(3);
     await site.stop();
     expect(rtspServers(hosts)).toHaveLength(0);
     for (const c of site.cameras) {

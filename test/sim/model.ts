@@ -24,6 +24,7 @@ export function resolveSpec(spec: SimCameraSpec): ResolvedSpec {
     xaddrStyle: spec.xaddrStyle ?? 'normal',
     streamUriHost: spec.streamUriHost ?? 'correct',
     media2: spec.media2 ?? p.defaultMedia2,
+    codec: spec.codec ?? 'h264',
     discoverable: spec.discoverable ?? true,
     // No encoder for cameras whose ONVIF side is broken anyway, unless asked for.
     rtsp: spec.rtsp ?? behaviour === 'camera',
@@ -88,6 +89,12 @@ export class CameraModel {
 
   /** Profiles the camera has (Media2-only ones only when Media2 is on). */
   get profiles(): ProfileDef[] {
+    if (this.spec.codec === 'h265') {
+      // Every H.264 profile becomes H.265; the vendor's extra Media2-only H.265 one and MJPEG go.
+      return this.p.profiles
+        .filter((x) => x.encoding === 'H264' && x.media1)
+        .map((x) => ({ ...x, encoding: 'H265' as const, media1: false, media2: true }));
+    }
     return this.p.profiles.filter((x) => x.media1 || this.spec.media2);
   }
 

@@ -15,7 +15,7 @@ export interface MountSpec {
   height: number;
   fps: number;
   bitrate: number;
-  codec: 'h264' | 'jpeg';
+  codec: 'h264' | 'h265' | 'jpeg';
   profile: 'main';
 }
 

@@ -4,7 +4,7 @@
 Run with /usr/bin/python3 (it needs Debian's python3-gi). Arguments:
   --address A --port P --mounts JSON
 JSON is a list of {"path": "/id/main", "width": W, "height": H, "fps": F, "bitrate": kbit/s,
-"codec": "h264"|"jpeg", "profile": "main"|"baseline"|"high"}.
+"codec": "h264"|"h265"|"jpeg", "profile": "main"|"baseline"|"high"}.
 
 Prints one JSON line when listening: {"ready": true, "port": P} (or {"error": "..."} and exit 2),
 and exits 0 on SIGTERM/SIGINT or when stdin closes (the parent died).
@@ -29,6 +29,13 @@ def launch_line(m):
     )
     if m.get("codec") == "jpeg":
         return f"( {src} ! jpegenc quality=60 ! rtpjpegpay name=pay0 pt=26 )"
+    if m.get("codec") == "h265":
+        return (
+            f"( {src} ! x265enc tune=zerolatency speed-preset=ultrafast "
+            f"key-int-max={2 * m['fps']} bitrate={m['bitrate']} ! "
+            "video/x-h265,profile=main ! h265parse ! "
+            "rtph265pay name=pay0 pt=96 config-interval=1 )"
+        )
     profile = m.get("profile", "main")
     # ultrafast turns CABAC off, which makes x264 signal Constrained Baseline; Main/High need it back.
     x264_opts = "" if profile == "baseline" else "option-string=cabac=1"

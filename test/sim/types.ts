@@ -20,6 +20,11 @@ export interface SimCameraSpec {
   streamUriHost?: 'correct' | 'zero' | 'loopback-wrong' | 'whitespace' | 'credentials';
   /** Offers ver20/media. Default true for hikvision and dahua. */
   media2?: boolean;
+  /**
+   * Extension: 'h265' makes an H.265-only camera: every video profile H.265 with real x265 video,
+   * listed by Media2 only (Media1 cannot describe H.265), so it needs media2. Default 'h264'.
+   */
+  codec?: 'h264' | 'h265';
   /** Answers WS-Discovery probes. Default true. */
   discoverable?: boolean;
   /** Real RTSP server with real H.264. Default true for behaviour 'camera', false for hostile ones. */
