@@ -14,8 +14,7 @@ import { Recording } from '../buffer/recording.ts';
 import { startAll, stopAll, type Module } from './module.ts';
 import { StatusServer } from './status-server.ts';
 import { streamStatus, type GatewayStatus } from './status-model.ts';
-
-export const VERSION = '0.1.0';
+import { version } from '../service/version.ts';
 
 export class Gateway {
   private db: Db | null = null;
@@ -164,7 +163,7 @@ export class Gateway {
     const relay = this.relay.status();
     return {
       site: { id: this.cfg.site.id, name: this.cfg.site.name },
-      version: VERSION,
+      version: version(),
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),

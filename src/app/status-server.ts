@@ -21,6 +21,11 @@ function socketInUse(path: string): Promise<boolean> {
   });
 }
 
+/** Another daemon answers on the status socket: a temporary condition (sysexits 75), not a bug. */
+export class AlreadyRunningError extends Error {
+  override name = 'AlreadyRunningError';
+}
+
 export class StatusServer implements Module {
   readonly name = 'status';
   private server: http.Server | null = null;
@@ -34,7 +39,7 @@ export class StatusServer implements Module {
     mkdirSync(dirname(this.path), { recursive: true });
     if (existsSync(this.path)) {
       if (await socketInUse(this.path))
-        throw new Error(`another gateway is running (its status socket ${this.path} answers)`);
+        throw new AlreadyRunningError(`another gateway is running (its status socket ${this.path} answers)`);
       unlinkSync(this.path);
     }
     const server = http.createServer((req, res) => {

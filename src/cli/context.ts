@@ -18,7 +18,7 @@ export function optionalConfig(io: Io, file?: string): Config | null {
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(err.message);
-      throw new ExitError('invalid configuration', EXIT.config);
+      throw new ExitError(`invalid configuration ${path}`, EXIT.config);
     }
     throw err;
   }

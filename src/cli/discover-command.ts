@@ -8,7 +8,7 @@ import type { DiscoverProgress } from '../onvif/discover.ts';
 import { openStore } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 import { collect, credentialsFrom, optionalConfig } from './context.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT, ExitError } from './exit-codes.ts';
 import { printJson, table, type Io } from './output.ts';
 
 interface DiscoverFlags {
@@ -62,7 +62,10 @@ function positive(value: string | undefined, name: string, fallback: number): nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 600) {
-    throw new Error(`${name} must be a number of seconds between 0 and 600 (got ${JSON.stringify(value)})`);
+    throw new ExitError(
+      `${name} must be a number of seconds between 0 and 600 (got ${JSON.stringify(value)})`,
+      EXIT.usage,
+    );
   }
   return n;
 }
@@ -72,7 +75,7 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
   const ports = (flags.port ?? []).map((p) => {
     const n = Number(p);
     if (!Number.isInteger(n) || n < 1 || n > 65535)
-      throw new Error(`--port must be 1-65535 (got ${JSON.stringify(p)})`);
+      throw new ExitError(`--port must be 1-65535 (got ${JSON.stringify(p)})`, EXIT.usage);
     return n;
   });
   // Loaded here, not at start-up: `run` and the other commands never pay for ONVIF and XML parsing.

@@ -10,11 +10,12 @@ import { registerBacklogCommand } from './backlog-command.ts';
 import { registerStatusCommand } from './status-command.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { processIo, type Io } from './output.ts';
+import { version } from '../service/version.ts';
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('edge-gateway')
     .description("Camera edge gateway: discover, diagnose and relay a site's cameras")
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(version())
     .addOption(new Option('--lang <lang>', 'language of messages').choices(['en', 'vi']))
     .showHelpAfterError()
     .exitOverride()
@@ -50,8 +51,9 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
       }
       return EXIT.usage;
     }
+    // Every non-zero exit says why in one line, the last one on stderr.
     if (err instanceof ExitError) {
-      if (err.code === EXIT.usage) io.err(`edge-gateway: ${err.message}`);
+      io.err(`edge-gateway: ${err.message}`);
       return err.code;
     }
     io.err(`edge-gateway: ${(err as Error).message}`);

@@ -2,6 +2,8 @@
 // everything within 10 s; a second signal ends at once (children are killed first).
 import type { Command } from 'commander';
 import { Gateway } from '../app/gateway.ts';
+import { AlreadyRunningError } from '../app/status-server.ts';
+import { FfmpegMissingError } from '../relay/ffmpeg-version.ts';
 import { createLogger } from '../log/logger.ts';
 import { killOrphans } from '../relay/orphans.ts';
 import { DEFAULT_CONFIG, optionalConfig } from './context.ts';
@@ -9,6 +11,13 @@ import { EXIT, ExitError } from './exit-codes.ts';
 import type { Io } from './output.ts';
 
 const STOP_DEADLINE_MS = 10_000;
+
+/** A missing program is permanent until someone installs it; another gateway may go away. */
+export function startFailureCode(err: unknown): number {
+  if (err instanceof FfmpegMissingError) return EXIT.unavailable;
+  if (err instanceof AlreadyRunningError) return EXIT.tempFail;
+  return EXIT.software;
+}
 
 export function registerRunCommand(program: Command, io: Io): void {
   program
@@ -31,6 +40,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           // The technician insists: no ffmpeg may outlive us, then go.
           logger.warn({ signal }, 'second signal: exiting now');
           killOrphans(gateway.relay.ownerKey());
+          io.err('edge-gateway: stopped at once by a second signal');
           process.exit(EXIT.software);
         }
         stopping = true;
@@ -39,6 +49,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         const deadline = setTimeout(() => {
           logger.error('stop took longer than 10 s: exiting');
           killOrphans(gateway.relay.ownerKey());
+          io.err('edge-gateway: stop took longer than 10 s');
           process.exit(EXIT.software);
         }, STOP_DEADLINE_MS);
         void gateway.stop().finally(() => {
@@ -57,7 +68,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       } catch (err) {
         logger.error({ err }, 'start failed');
         await gateway.stop();
-        throw new ExitError((err as Error).message, EXIT.software);
+        throw new ExitError((err as Error).message, startFailureCode(err));
       }
       await done;
       logger.info('stopped');

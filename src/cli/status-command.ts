@@ -45,10 +45,10 @@ export function registerStatusCommand(program: Command, io: Io): void {
         const code = (err as NodeJS.ErrnoException).code;
         const why =
           code === 'ENOENT' || code === 'ECONNREFUSED' ? 'no gateway is running' : (err as Error).message;
-        io.err(
-          `edge-gateway: ${why} (status socket ${socket}). Start it with: systemctl start edge-gateway, or edge-gateway run --config FILE`,
+        throw new ExitError(
+          `${why} (status socket ${socket}). Start it with: systemctl start edge-gateway, or edge-gateway run --config FILE`,
+          EXIT.checkFailed,
         );
-        throw new ExitError(why, EXIT.checkFailed);
       }
       if (flags.json) return printJson(io, status);
       io.out(

@@ -4,18 +4,25 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
-import { resolveSecrets, type SecretSource } from './secrets.ts';
+import { resolveSecrets, type SecretProblem, type SecretSource } from './secrets.ts';
 import { registerSecret, scrubValue } from '../log/secrets.ts';
 
 export class ConfigError extends Error {
+  /** Every problem, secrets included, as `path: what is wrong`. */
+  readonly problems: string[];
   constructor(
     readonly file: string,
-    readonly problems: string[],
+    /** What is wrong with the file itself (syntax, schema). */
+    readonly structural: string[],
+    /** ${NAME} references with no value: not a fault of the file (the secrets may not be installed yet). */
+    readonly secrets: SecretProblem[] = [],
   ) {
+    const problems = [...secrets.map((p) => `${formatPath(p.path)}: ${p.message}`), ...structural];
     super(
       `${file}: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`,
     );
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -52,14 +59,15 @@ export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
 /** Validates an already-parsed document. Used by the loader and by tests. */
 export function validateConfig(doc: unknown, file: string, secrets?: SecretSource): Config {
   const resolved = resolveSecrets(doc, secrets);
-  const problems = resolved.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+  const problems: string[] = [];
   const result = configSchema.safeParse(resolved.value, { reportInput: true });
   // A missing secret is reported once, not again as "too small" by the schema.
   const unresolved = new Set(resolved.problems.map((p) => formatPath(p.path)));
   if (!result.success) {
     problems.push(...formatIssues(result.error.issues.filter((i) => !unresolved.has(formatPath(i.path)))));
   }
-  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  if (problems.length > 0 || resolved.problems.length > 0 || !result.success)
+    throw new ConfigError(file, problems, resolved.problems);
   // Literal passwords written in the file are secrets too, in whichever section declares them.
   registerSecretValues(result.data);
   return result.data;
@@ -76,6 +84,11 @@ function registerSecretValues(node: unknown, key = ''): void {
 }
 
 export function loadConfig(file: string, secrets?: SecretSource): Config {
+  return validateConfig(readConfigDocument(file), file, secrets);
+}
+
+/** Reads and parses the file, secrets unresolved; a file that cannot be read or parsed is a ConfigError. */
+export function readConfigDocument(file: string): unknown {
   let text: string;
   try {
     const st = statSync(file);
@@ -103,5 +116,5 @@ export function loadConfig(file: string, secrets?: SecretSource): Config {
       }),
     );
   }
-  return validateConfig(doc.toJS({ maxAliasCount: 100 }) as unknown, file, secrets);
+  return doc.toJS({ maxAliasCount: 100 }) as unknown;
 }

@@ -8,6 +8,10 @@ const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export interface SecretProblem {
   path: (string | number)[];
+  /** The reference's name, e.g. MQTT_PASSWORD. */
+  name: string;
+  /** Where it was looked for, in order: the credential file, then the environment variable. */
+  lookedIn: string[];
   message: string;
 }
 
@@ -44,11 +48,16 @@ export function resolveSecrets(
         const v = lookup(name, src);
         if (v === undefined || v === '') {
           // "${A}:${A}" is one missing secret at this path, not two.
-          if (!missing.has(name))
+          if (!missing.has(name)) {
+            const file = src.credentialsDir ? join(src.credentialsDir, name) : null;
+            const lookedIn = [...(file ? [file] : []), `environment variable ${name}`];
             problems.push({
               path,
-              message: `secret \${${name}} is not set (looked in ${src.credentialsDir ? '$CREDENTIALS_DIRECTORY and ' : ''}the environment)`,
+              name,
+              lookedIn,
+              message: `secret \${${name}} is not set (looked in ${file ? `${file}, then ` : ''}the environment)`,
             });
+          }
           missing.add(name);
           return '';
         }

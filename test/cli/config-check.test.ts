@@ -74,19 +74,47 @@ describe('edge-gateway config check', () => {
     expect(r.code).toBe(78);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`${file}: 3 configuration problems`);
+    expect(lines[0]).toBe(`${file}: 3 configuration problem(s)`);
+    expect(lines.at(-1)).toBe(`edge-gateway: invalid configuration ${file}`);
     expect(
       lines
-        .slice(1)
+        .slice(1, -1)
         .map((l) => l.trim().split(':')[0])
         .sort(),
     ).toEqual(['mqtt.url', 'site.extra', 'site.id']);
   });
 
-  it('exits 78 and names the missing secret when ${NAME} is not set', () => {
-    const r = cli(['config', 'check', write('nosecret.yaml', VALID)]);
+  it('exits 0 when only secrets are missing, and lists each apart with where it looked', () => {
+    const creds = mkdtempSync(join(dir, 'empty-creds-'));
+    const r = cli(['config', 'check', write('nosecret.yaml', VALID), '--credentials', creds]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/is valid: site khu-a/);
+    expect(r.stdout).toContain('1 secret(s) not set yet');
+    expect(r.stdout).toContain(
+      `\${MQTT_PASSWORD} (mqtt.password): looked in ${join(creds, 'MQTT_PASSWORD')}, environment variable MQTT_PASSWORD`,
+    );
+  });
+
+  it('exits 78 with --strict when a secret is not set, the last line naming it', () => {
+    const r = cli(['config', 'check', '--strict', write('nosecret.yaml', VALID)]);
     expect(r.code).toBe(78);
-    expect(r.stderr).toContain('mqtt.password: secret ${MQTT_PASSWORD} is not set');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('edge-gateway: secret(s) not set: MQTT_PASSWORD');
+    const json = cli(['config', 'check', '--strict', '--json', write('nosecret.yaml', VALID)]);
+    expect(json.code).toBe(78);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      problems: [],
+      missingSecrets: [{ name: 'MQTT_PASSWORD', path: 'mqtt.password' }],
+    });
+  });
+
+  it('lists structural problems and missing secrets apart, and fails on the structure alone', () => {
+    const r = cli(['config', 'check', write('both.yaml', INVALID)]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain('3 configuration problem(s)');
+    expect(r.stderr).toContain('1 secret(s) not set');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^edge-gateway: invalid configuration /);
   });
 
   it('exits 78 for a file that does not exist', () => {
@@ -106,13 +134,13 @@ describe('edge-gateway config check', () => {
     );
     const ok = cli(['config', 'check', '--json', good]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toEqual({ file: good, valid: true, problems: [] });
+    expect(JSON.parse(ok.stdout)).toEqual({ file: good, valid: true, problems: [], missingSecrets: [] });
 
     const bad = write('bad.yaml', INVALID);
     const r = cli(['config', 'check', bad, '--json'], { MQTT_PASSWORD: 'mqtt-pw-1234' });
     expect(r.code).toBe(78);
     const out = JSON.parse(r.stdout) as { file: string; valid: boolean; problems: string[] };
-    expect(Object.keys(out).sort()).toEqual(['file', 'problems', 'valid']);
+    expect(Object.keys(out).sort()).toEqual(['file', 'missingSecrets', 'problems', 'valid']);
     expect(out.file).toBe(bad);
     expect(out.valid).toBe(false);
     expect(out.problems).toHaveLength(3);

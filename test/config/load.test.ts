@@ -246,7 +246,7 @@ describe('loadConfig: secrets', () => {
     const creds = mkdtempSync(join(dir, 'creds-'));
     const file = write(MINIMAL.replace('mqtt:\n', 'mqtt:\n  password: ${GW_MISSING}\n'));
     expect(problemsOf(file, { credentialsDir: creds, env: {} })).toEqual([
-      'mqtt.password: secret ${GW_MISSING} is not set (looked in $CREDENTIALS_DIRECTORY and the environment)',
+      `mqtt.password: secret \${GW_MISSING} is not set (looked in ${join(creds, 'GW_MISSING')}, then the environment)`,
     ]);
   });
 
