@@ -23,7 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startReceiver, type Receiver } from '../../scripts/backfill-receiver.ts';
-import type { GatewayStatus } from '../../src/app/status-model.ts';
+import type { GatewayStatus } from '../../src/core/status.ts';
 import { sha256File } from '../../src/buffer/segment-files.ts';
 import { killOrphans, ownerKeyFor } from '../../src/relay/orphans.ts';
 import { openStore } from '../../src/store/db.ts';

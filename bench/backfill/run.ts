@@ -143,7 +143,7 @@ async function run(
     ],
     backfill: capKbps === null ? {} : { maxKbps: capKbps },
   });
-  const bf = new Backfill({ cfg, db: () => db, logger: silentLogger });
+  const bf = new Backfill({ cfg, db, logger: silentLogger });
   firstAt = performance.now();
   await bf.start(new AbortController().signal);
   await all;

@@ -13,7 +13,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { GatewayStatus, StreamStatus } from '../../src/app/status-model.ts';
+import type { GatewayStatus, StreamStatus } from '../../src/core/status.ts';
 import { killOrphans, ownerKeyFor } from '../../src/relay/orphans.ts';
 import { startRtmpIngest, startRtspIngest, type Ingest } from '../../test/ingest/index.ts';
 import { spawnManaged, terminate, type Managed } from '../../test/ingest/process.ts';

@@ -1,61 +1,123 @@
-// The composition root of `edge-gateway run`: builds the modules, starts them in order and
-// stops them in reverse. Modules talk through the interfaces given here, never to each other.
-import type { Config } from '../config/schema.ts';
-import { cameraHealth } from '../core/camera-health.ts';
-import { EventBus, type CameraHealth } from '../core/events.ts';
-import type { Logger } from '../log/logger.ts';
-import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
-import { openStore, type Db } from '../store/db.ts';
-import { InventoryRepo } from '../store/inventory.ts';
-import { TelemetryModule } from '../telemetry/telemetry-module.ts';
+// The composition root of `edge-gateway run`: opens the store, builds the modules on it, starts
+// them in order and stops them in reverse. Modules talk through the interfaces given here, never
+// to each other.
 import { Backfill } from '../buffer/backfill.ts';
 import { Ledger, type OutageCause } from '../buffer/ledger.ts';
 import { Recording } from '../buffer/recording.ts';
-import { startAll, stopAll, type Module } from './module.ts';
-import { StatusServer } from './status-server.ts';
-import { streamStatus, type GatewayStatus } from './status-model.ts';
+import type { Config } from '../config/schema.ts';
+import { cameraHealth } from '../core/camera-health.ts';
+import { EventBus, type CameraHealth } from '../core/events.ts';
+import { startAll, stopAll, type Module } from '../core/module.ts';
+import type { GatewayStatus } from '../core/status.ts';
+import { DiscoveryModule } from '../discovery/discovery-module.ts';
+import type { Logger } from '../log/logger.ts';
+import { ownerKeyFor } from '../relay/orphans.ts';
+import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
+import { streamStatus } from '../relay/stream-status.ts';
+import { Scheduler } from '../schedule/scheduler.ts';
+import { openStore, type Db } from '../store/db.ts';
+import { InventoryRepo } from '../store/inventory.ts';
+import { TelemetryModule } from '../telemetry/telemetry-module.ts';
 import { version } from '../service/version.ts';
+import { StatusServer } from './status-server.ts';
 
 export class Gateway {
-  private db: Db | null = null;
   private started: Module[] = [];
+  private closed = false;
   private readonly startedAt = new Date();
   private readonly health_ = new Map<string, CameraHealth>();
-  readonly relay: RelayManager;
   readonly events: EventBus;
+  readonly relay: RelayManager;
   readonly recording: Recording;
   readonly backfill: Backfill;
+  readonly discovery: DiscoveryModule;
   private readonly ledger: Ledger;
+  private readonly telemetry: TelemetryModule;
+  private readonly modules: Module[];
 
-  constructor(
+  /** Opens the store (it throws when it cannot) and builds every module on it. */
+  static open(cfg: Config, logger: Logger): Gateway {
+    return new Gateway(cfg, logger, openStore(cfg.store.path));
+  }
+
+  private constructor(
     private readonly cfg: Config,
     private readonly logger: Logger,
+    private readonly db: Db,
   ) {
-    this.events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
-    const db = () => this.db;
+    const child = (module: string) => logger.child({ module });
+    const events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
+    this.events = events;
     this.recording = new Recording({
       cfg,
       db,
-      logger: logger.child({ module: 'recording' }),
-      events: this.events,
+      logger: child('recording'),
+      events,
       restartRecorders: (reason) => this.relay.restartRecorders(reason),
     });
-    this.backfill = new Backfill({ cfg, db, logger: logger.child({ module: 'backfill' }) });
+    this.backfill = new Backfill({ cfg, db, logger: child('backfill') });
     this.ledger = new Ledger({
       cfg,
       db,
-      events: this.events,
-      logger: logger.child({ module: 'ledger' }),
+      events,
+      logger: child('ledger'),
       causeOf: (cameraId) => this.outageCause(cameraId),
       onRecovered: () => this.backfill.kick(),
     });
     this.relay = new RelayManager(
       cfg,
-      () => relayCameras(cfg, this.db ? new InventoryRepo(this.db).list() : []),
-      logger.child({ module: 'relay' }),
+      () => relayCameras(cfg, new InventoryRepo(db).list()),
+      child('relay'),
       { onStateChange: (e) => this.onRelayState(e) },
       this.recording,
     );
+    this.discovery = new DiscoveryModule({ cfg, db, events, logger: child('discovery') });
+    this.telemetry = new TelemetryModule({
+      cfg,
+      logger: child('telemetry'),
+      events,
+      status: () => this.status(),
+      db,
+      rediscover: () => this.discovery.rediscover(),
+      restartCamera: (id) => this.relay.restartCamera(id),
+    });
+    const sch = cfg.schedules;
+    const schedules = new Scheduler(sch.timezone, child('schedules'), [
+      { name: 'rediscover', cron: sch.rediscover, run: async () => void (await this.discovery.rediscover()) },
+      {
+        name: 'retention',
+        cron: sch.retention,
+        run: () => Promise.resolve(void this.recording.enforceRetention()),
+      },
+      {
+        name: 'availability',
+        cron: sch.availabilityReport,
+        run: () => Promise.resolve(this.telemetry.availabilityReport()),
+      },
+    ]);
+    this.modules = [
+      // The status socket comes up before the relay so a technician can see streams starting.
+      new StatusServer(cfg.relay.statusSocket, this),
+      // Before the relay, so the first camera states reach the outbox; start() never waits on the broker.
+      this.telemetry,
+      {
+        name: 'leftovers',
+        start: () => Promise.resolve(this.relay.endLeftovers()),
+        stop: () => Promise.resolve(),
+      },
+      // Reconcile the spool before any recorder writes to it.
+      this.recording,
+      this.ledger,
+      this.backfill,
+      this.discovery,
+      this.relay,
+      schedules,
+    ];
+  }
+
+  /** The marker that lets a later start (or a second signal) find this gateway's ffmpeg processes. */
+  ownerKey(): string {
+    return ownerKeyFor(this.cfg.relay.statusSocket);
   }
 
   /** Camera down explains everything; every destination down at once is the uplink; else that destination. */
@@ -101,61 +163,30 @@ export class Gateway {
     }
   }
 
-  private modules(): Module[] {
-    return [
-      {
-        name: 'store',
-        start: () => {
-          this.db = openStore(this.cfg.store.path);
-          return Promise.resolve();
-        },
-        stop: () => {
-          this.db?.close();
-          this.db = null;
-          return Promise.resolve();
-        },
-      },
-      // The status socket comes up before the relay so a technician can see streams starting.
-      new StatusServer(this.cfg.relay.statusSocket, this),
-      // Before the relay, so the first camera states reach the outbox; start() never waits on the broker.
-      new TelemetryModule({
-        cfg: this.cfg,
-        logger: this.logger.child({ module: 'telemetry' }),
-        events: this.events,
-        status: () => this.status(),
-        db: () => this.db,
-        restartCamera: (id) => this.relay.restartCamera(id),
-        retention: () => Promise.resolve(void this.recording.enforceRetention()),
-      }),
-      {
-        name: 'leftovers',
-        start: () => Promise.resolve(this.relay.endLeftovers()),
-        stop: () => Promise.resolve(),
-      },
-      // Reconcile the spool before any recorder writes to it.
-      this.recording,
-      this.ledger,
-      this.backfill,
-      { name: 'relay', start: (s) => this.relay.start(s), stop: () => this.relay.stop() },
-    ];
-  }
-
   async start(signal: AbortSignal): Promise<void> {
     // On a failed start, stop() still stops what did start.
     this.started = [];
-    await startAll(this.modules(), signal, this.logger, this.started);
+    await startAll(this.modules, signal, this.logger, this.started);
   }
 
+  /** Stops what started, in reverse, then closes the store: after it the gateway is spent. */
   async stop(): Promise<void> {
     const started = this.started;
     this.started = [];
     await stopAll(started, this.logger);
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.close();
+    } catch (err) {
+      this.logger.error({ module: 'store', err }, 'module failed to stop');
+    }
   }
 
   /** Cheap enough for a watchdog to ask every few seconds: no I/O. */
   health(): { ok: boolean; reasons: string[] } {
     const reasons: string[] = [];
-    if (!this.db) reasons.push('store not open');
+    if (this.closed) reasons.push('store not open');
     return { ok: reasons.length === 0, reasons };
   }
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { scrubValue } from '../log/secrets.ts';
-import type { Module } from './module.ts';
+import type { Module } from '../core/module.ts';
 
 export interface StatusSource {
   status(): unknown;

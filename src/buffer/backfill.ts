@@ -3,7 +3,9 @@
 // shared rate cap. Everything it needs is in SQLite, so it resumes after a restart by polling.
 import http from 'node:http';
 import https from 'node:https';
-import type { Module } from '../app/module.ts';
+import { backoffDelay } from '../core/backoff.ts';
+import type { Module } from '../core/module.ts';
+import type { BackfillStatus } from '../core/status.ts';
 import type { Config, DestinationConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { BackfillQueue, type OwedSegment } from '../store/backfill-queue.ts';
@@ -16,7 +18,7 @@ import { Throttle } from './rate-throttle.ts';
 
 export interface BackfillDeps {
   cfg: Config;
-  db: () => Db | null;
+  db: Db;
   logger: Logger;
   /** How often the queue is re-read (new ended outages, retries set aside). Default 10 s. */
   pollMs?: number;
@@ -26,22 +28,7 @@ export interface BackfillDeps {
   random?: () => number;
 }
 
-export interface BackfillStatus {
-  uploading: boolean;
-  inFlight: number;
-  pendingSegments: number;
-  pendingBytes: number;
-  pendingSeconds: number;
-  oldestPendingAt: string | null;
-  /** null: no cap. */
-  capKbps: number | null;
-  /** Since start. */
-  delivered: number;
-  failedAttempts: number;
-  lost: number;
-  bytesSent: number;
-  lastError: { destinationId: string; cameraId: string; error: string; at: string } | null;
-}
+export type { BackfillStatus };
 
 type Target = DestinationConfig & { backfill: NonNullable<DestinationConfig['backfill']> };
 type Outcome = 'delivered' | 'lost' | 'aside' | 'aborted' | { retryInMs: number };
@@ -130,10 +117,8 @@ export class Backfill implements Module {
 
   /** Re-reads the queue and starts a worker for every pair with something owed and none running. */
   private tick(signal: AbortSignal): void {
-    const db = this.deps.db();
-    if (!db) return;
     try {
-      const queue = new BackfillQueue(db);
+      const queue = this.queue();
       this.refreshPending(queue);
       for (const dest of this.targets) {
         for (const cameraId of queue.owedCameras(dest.id)) {
@@ -166,9 +151,8 @@ export class Backfill implements Module {
     let sent = 0;
     try {
       for (;;) {
-        const db = this.deps.db();
-        if (signal.aborted || !db) return;
-        const batch = new BackfillQueue(db).owed(dest.id, cameraId, cursor);
+        if (signal.aborted) return;
+        const batch = this.queue().owed(dest.id, cameraId, cursor);
         if (batch.length === 0) break;
         for (const seg of batch) {
           const until = this.aside.get(`${seg.id}:${dest.id}`);
@@ -199,13 +183,12 @@ export class Backfill implements Module {
       if (signal.aborted) return 'aborted';
       const check = await checkSegmentFile(seg.path, seg.bytes, seg.sha256);
       if (!check.ok && check.reason !== 'unreadable') {
-        const owedTo = this.queue()?.markLost(
+        const owedTo = this.queue().markLost(
           seg,
           check.reason,
           check.detail,
           this.targets.map((d) => d.id),
         );
-        if (!owedTo) return 'aborted';
         this.counts.lost++;
         this.pending.segments = Math.max(0, this.pending.segments - owedTo.length);
         log.warn({ segmentId: seg.id, reason: check.reason, detail: check.detail, owedTo }, 'segment lost');
@@ -230,7 +213,6 @@ export class Backfill implements Module {
       this.counts.bytesSent += res.sent;
       if (!res.ok && res.aborted) return 'aborted';
       const queue = this.queue();
-      if (!queue) return 'aborted';
       if (res.ok) {
         const attempts = queue.recordDelivered(seg.id, dest.id, Date.now());
         this.aside.delete(`${seg.id}:${dest.id}`);
@@ -250,13 +232,11 @@ export class Backfill implements Module {
   }
 
   private failed(dest: Target, seg: OwedSegment, status: number | null, error: string, log: Logger): Outcome {
-    const attempts = this.queue()?.recordFailure(seg.id, dest.id, error);
-    if (attempts === undefined) return 'aborted';
+    const attempts = this.queue().recordFailure(seg.id, dest.id, error);
     this.counts.failedAttempts++;
     this.lastError = { destinationId: dest.id, cameraId: seg.cameraId, error, at: new Date().toISOString() };
-    const steps = this.deps.cfg.backfill.retrySeconds;
-    const step = steps[Math.min(attempts, steps.length) - 1] ?? steps[steps.length - 1] ?? 60;
-    const delayMs = step * 1000 * (0.8 + 0.4 * (this.deps.random ?? Math.random)());
+    const steps = this.deps.cfg.backfill.retrySeconds.map((s) => s * 1000);
+    const delayMs = backoffDelay(steps, attempts - 1, this.deps.random ?? Math.random);
     const scope = status === null && error.startsWith('unreadable') ? 'segment' : failureScope(status);
     log.warn(
       { segmentId: seg.id, status, attempts, retryInMs: Math.round(delayMs), scope, error },
@@ -269,8 +249,7 @@ export class Backfill implements Module {
     return { retryInMs: delayMs };
   }
 
-  private queue(): BackfillQueue | null {
-    const db = this.deps.db();
-    return db ? new BackfillQueue(db) : null;
+  private queue(): BackfillQueue {
+    return new BackfillQueue(this.deps.db);
   }
 }

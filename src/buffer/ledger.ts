@@ -1,6 +1,6 @@
 // The outage ledger: for each camera and destination, when the live relay was not delivering and
 // why (camera, uplink, destination), and every second that will never reach a destination.
-import type { Module } from '../app/module.ts';
+import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
@@ -11,7 +11,7 @@ export type OutageCause = OutageRow['cause'];
 
 export interface LedgerDeps {
   cfg: Config;
-  db: () => Db | null;
+  db: Db;
   events: EventBus;
   logger: Logger;
   /** Why a destination of a camera is not delivering, judged from the relay's state now. */
@@ -28,19 +28,14 @@ export class Ledger implements Module {
   constructor(private readonly deps: LedgerDeps) {}
 
   start(): Promise<void> {
-    const repo = () => {
-      const db = this.deps.db();
-      return db ? new SpoolRepo(db) : null;
-    };
+    const r = new SpoolRepo(this.deps.db);
     // Outages open when the daemon died end at this start: the gap was real, its end is now.
-    const closed = repo()?.closeAllOpen(Date.now()) ?? 0;
+    const closed = r.closeAllOpen(Date.now());
     if (closed > 0) this.deps.logger.warn({ closed }, 'closed outages left open by an unclean stop');
     const backfilled = new Set(this.deps.cfg.destinations.filter((d) => d.backfill).map((d) => d.id));
 
     this.off.push(
       this.deps.events.on('destination.state', (e) => {
-        const r = repo();
-        if (!r) return;
         const at = Date.parse(e.at);
         if (!e.up) {
           const cause = this.deps.causeOf(e.cameraId, e.destinationId);
@@ -103,7 +98,7 @@ export class Ledger implements Module {
         const since = this.cameraDownSince.get(e.cameraId);
         this.cameraDownSince.delete(e.cameraId);
         if (since !== undefined) {
-          repo()?.addLost({
+          r.addLost({
             cameraId: e.cameraId,
             destinationId: null,
             startMs: since,

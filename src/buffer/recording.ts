@@ -3,7 +3,7 @@
 import { mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Module } from '../app/module.ts';
+import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import { planEvictions } from '../core/retention.ts';
@@ -38,7 +38,7 @@ export class Recording implements Module {
   constructor(
     private readonly deps: {
       cfg: Config;
-      db: () => Db | null;
+      db: Db;
       logger: Logger;
       events: EventBus;
       /** Stops running recorders so they re-check the disk before writing more (they wait until it has room). */
@@ -81,8 +81,7 @@ export class Recording implements Module {
   async start(signal: AbortSignal): Promise<void> {
     const root = this.deps.cfg.recording.dir;
     mkdirSync(root, { recursive: true });
-    const db = this.deps.db();
-    if (db) await reconcileSpool(root, new SpoolRepo(db), this.deps.logger);
+    await reconcileSpool(root, new SpoolRepo(this.deps.db), this.deps.logger);
     if (signal.aborted) return;
     this.timers = [
       setInterval(() => void this.indexNew(), 1000),
@@ -152,9 +151,7 @@ export class Recording implements Module {
   }
 
   private async indexPass(): Promise<void> {
-    const db = this.deps.db();
-    if (!db) return;
-    const repo = new SpoolRepo(db);
+    const repo = new SpoolRepo(this.deps.db);
     for (const [key, run] of this.runs) {
       const text = await readFrom(run.list, run.offset);
       if (text === '' && run.endedAt !== null && Date.now() - run.endedAt > RUN_DRAIN_MS) {
@@ -187,9 +184,7 @@ export class Recording implements Module {
 
   /** Deletes what age, size and free space require: unneeded segments first, owed ones last (and accounted as lost). */
   enforceRetention(now = Date.now()): number {
-    const db = this.deps.db();
-    if (!db) return 0;
-    const { cfg } = this.deps;
+    const { cfg, db } = this.deps;
     const repo = new SpoolRepo(db);
     const limits = {
       maxAgeMs: cfg.recording.maxAgeHours * 3_600_000,

@@ -29,7 +29,13 @@ export function registerRunCommand(program: Command, io: Io): void {
       if (!cfg)
         throw new ExitError(`no configuration: pass --config FILE or create ${DEFAULT_CONFIG}`, EXIT.config);
       const logger = createLogger({ level: cfg.log.level });
-      const gateway = new Gateway(cfg, logger);
+      let gateway: Gateway;
+      try {
+        gateway = Gateway.open(cfg, logger);
+      } catch (err) {
+        logger.error({ err }, 'start failed');
+        throw new ExitError((err as Error).message, startFailureCode(err));
+      }
       const abort = new AbortController();
       let stopping = false;
       let resolveDone!: () => void;
@@ -39,7 +45,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         if (stopping) {
           // The technician insists: no ffmpeg may outlive us, then go.
           logger.warn({ signal }, 'second signal: exiting now');
-          killOrphans(gateway.relay.ownerKey());
+          killOrphans(gateway.ownerKey());
           io.err('edge-gateway: stopped at once by a second signal');
           process.exit(EXIT.software);
         }
@@ -48,7 +54,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         abort.abort();
         const deadline = setTimeout(() => {
           logger.error('stop took longer than 10 s: exiting');
-          killOrphans(gateway.relay.ownerKey());
+          killOrphans(gateway.ownerKey());
           io.err('edge-gateway: stop took longer than 10 s');
           process.exit(EXIT.software);
         }, STOP_DEADLINE_MS);

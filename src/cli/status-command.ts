@@ -1,7 +1,7 @@
 // `edge-gateway status`: what the running daemon is doing, read from its local status socket.
 import http from 'node:http';
 import type { Command } from 'commander';
-import type { GatewayStatus } from '../app/status-model.ts';
+import type { GatewayStatus } from '../core/status.ts';
 import { optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { printJson, table, type Io } from './output.ts';

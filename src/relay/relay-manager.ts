@@ -2,6 +2,7 @@
 // StreamRelay per planned camera stream.
 import type { Config } from '../config/schema.ts';
 import type { MediaProfile } from '../core/camera.ts';
+import type { Module } from '../core/module.ts';
 import { planRelay, type PlanCamera, type RelayPlan } from '../core/relay-plan.ts';
 import { normaliseStreamUri } from '../core/stream-uri.ts';
 import type { InventoryCamera } from '../core/inventory.ts';
@@ -80,7 +81,8 @@ export function relayCameras(cfg: Config, inventory: InventoryCamera[]): CameraS
   return out;
 }
 
-export class RelayManager {
+export class RelayManager implements Module {
+  readonly name = 'relay';
   private relays: StreamRelay[] = [];
   private plan: RelayPlan | null = null;
   private version: FfmpegVersion | null = null;

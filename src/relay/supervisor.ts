@@ -1,11 +1,13 @@
 // Supervises one ffmpeg by its output, not its PID: a process that makes no progress for
 // stallMs is restarted, and so is any exit (losing a camera exits with code 0). Restarts back
 // off in steps with jitter; a generation counter makes stale timers and exits harmless.
+import { Backoff, systemClock } from '../core/backoff.ts';
+import type { SupervisedState } from '../core/status.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ExitInfo, Progress, RunningFfmpeg } from './ffmpeg-process.ts';
 import { everySecond } from './watchdog-clock.ts';
 
-export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
+export type { SupervisedState };
 
 export interface SupervisorOptions {
   spawn: () => RunningFfmpeg;
@@ -47,7 +49,7 @@ export class Supervisor {
   private generation = 0;
   private proc: RunningFfmpeg | null = null;
   private restarts: number[] = [];
-  private failures = 0;
+  private readonly backoff: Backoff;
   private startedAt = 0;
   private liveSince: number | null = null;
   private lastAdvanceAt = 0;
@@ -60,7 +62,10 @@ export class Supervisor {
   private stopWatchdog: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
 
-  constructor(private readonly opts: SupervisorOptions) {}
+  constructor(private readonly opts: SupervisorOptions) {
+    const random = opts.random ?? systemClock.random;
+    this.backoff = new Backoff(opts.backoffMs, { now: systemClock.now, random });
+  }
 
   start(): void {
     if (this.running()) return;
@@ -164,7 +169,7 @@ export class Supervisor {
       this.liveSince = p.at;
       this.setState('live');
     } else if (this.liveSince !== null && p.at - this.liveSince > STABLE_MS) {
-      this.failures = 0;
+      this.backoff.reset();
     }
   }
 
@@ -202,12 +207,9 @@ export class Supervisor {
     this.proc = null;
     this.lastError = reason;
     this.restarts.push(Date.now());
-    const steps = this.opts.backoffMs;
-    const base = steps[Math.min(this.failures, steps.length - 1)] ?? 1000;
-    const delay = Math.round(base * (0.8 + 0.4 * (this.opts.random ?? Math.random)()));
-    this.failures++;
+    const delay = this.backoff.next();
     this.opts.logger.warn(
-      { reason, stderr: tail, retryInMs: delay, failures: this.failures },
+      { reason, stderr: tail, retryInMs: delay, failures: this.backoff.failures },
       'ffmpeg failed',
     );
     this.setState('backing-off');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log/logger.ts';
 import { scrubText } from '../log/secrets.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../core/backoff.ts';
 
 export interface Will {
   topic: string;

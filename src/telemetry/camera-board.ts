@@ -1,6 +1,6 @@
 // What each camera's retained status says, and since when. States come from the bus (the relay's
 // verdict); figures (fps, bitrate, frame age) are read from the status at publish time.
-import type { GatewayStatus } from '../app/status-model.ts';
+import type { GatewayStatus } from '../core/status.ts';
 import { cameraHealth } from '../core/camera-health.ts';
 import type { CameraHealth } from '../core/events.ts';
 import { cameraStatus, type CameraStatusPayload } from './status-payloads.ts';

@@ -1,6 +1,6 @@
 // The heartbeat document: small (at most 1 KB, tested), built from the last host sample and
 // the relay status without any I/O. Pure.
-import type { GatewayStatus } from '../app/status-model.ts';
+import type { GatewayStatus } from '../core/status.ts';
 import type { HostSample } from '../health/host-sampler.ts';
 
 export interface HeartbeatPayload {

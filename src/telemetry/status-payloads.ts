@@ -1,6 +1,6 @@
 // The retained documents: the site's birth and death, and one status per camera. Pure.
 // Shapes are documented in docs/telemetry/*.schema.json; the tests validate against them.
-import type { GatewayStatus, StreamStatus } from '../app/status-model.ts';
+import type { GatewayStatus, StreamStatus } from '../core/status.ts';
 import type { CameraHealth } from '../core/events.ts';
 
 export interface SitePresence {

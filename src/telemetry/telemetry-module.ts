@@ -1,7 +1,7 @@
 // The telemetry module: presence, heartbeats, camera status, events and remote commands over
 // MQTT. start() returns at once whether or not a broker answers; the daemon never waits on it.
-import type { GatewayStatus } from '../app/status-model.ts';
-import type { Module } from '../app/module.ts';
+import type { GatewayStatus } from '../core/status.ts';
+import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import { HostSampler, hostSampleFn, type SampleFn } from '../health/host-sampler.ts';
@@ -12,7 +12,6 @@ import { AvailabilityStore } from './availability-store.ts';
 import { BrokerLink, type InboundMessage } from './broker-link.ts';
 import { CameraBoard } from './camera-board.ts';
 import type { CommandRouter } from './commands/command-router.ts';
-import { rediscover } from './commands/rediscovery.ts';
 import { remoteCommandRouter } from './commands/remote-commands.ts';
 import {
   cameraEvent,
@@ -24,7 +23,6 @@ import {
 } from './event-payloads.ts';
 import { heartbeat } from './heartbeat.ts';
 import { Outbox } from './outbox.ts';
-import { Scheduler } from './scheduler.ts';
 import { telemetrySettings, type TelemetrySettings } from './settings.ts';
 import { presence } from './status-payloads.ts';
 import { TelemetryStore } from './telemetry-store.ts';
@@ -35,13 +33,13 @@ export interface TelemetryDeps {
   logger: Logger;
   events: EventBus;
   status: () => GatewayStatus;
-  db: () => Db | null;
+  db: Db;
+  /** The discovery module's run, for the remote `rediscover` command. */
+  rediscover: () => Promise<unknown>;
   restartCamera: (cameraId: string) => Promise<boolean>;
   /** Host sampling; tests and the bench inject their own. */
   sample?: SampleFn;
   machineId?: string;
-  /** The retention pass of store-and-forward, run on its schedule as well as by the recorder. */
-  retention?: () => Promise<void>;
 }
 
 /** Figures change every second; a camera's retained status is refreshed every this many heartbeats. */
@@ -59,7 +57,6 @@ export class TelemetryModule implements Module {
   private outbox: Outbox | null = null;
   private availability: AvailabilityStore | null = null;
   private sampler: HostSampler | null = null;
-  private scheduler: Scheduler | null = null;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void)[] = [];
   private readonly board = new CameraBoard();
@@ -77,8 +74,7 @@ export class TelemetryModule implements Module {
   }
 
   start(signal: AbortSignal): Promise<void> {
-    const db = this.deps.db();
-    if (!db) throw new Error('telemetry needs the store open');
+    const db = this.deps.db;
     const s = this.settings;
     const log = this.deps.logger;
     this.store = new TelemetryStore(db);
@@ -112,8 +108,6 @@ export class TelemetryModule implements Module {
     );
     this.sampler.start();
     this.timer = setInterval(() => this.beat(), s.heartbeatMs);
-    this.scheduler = new Scheduler(this.deps.cfg.schedules.timezone, log);
-    this.scheduler.start(this.jobs());
     link.start();
     log.info(
       { session: this.session, clientId: s.clientId, brokers: s.urls.map(scrubText) },
@@ -128,7 +122,6 @@ export class TelemetryModule implements Module {
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
     this.sampler?.stop();
-    await this.scheduler?.stop();
     this.markAlive(new Date(), true);
     const link = this.link;
     this.link = null;
@@ -243,20 +236,6 @@ export class TelemetryModule implements Module {
           .catch(() => undefined);
       },
     });
-  }
-
-  private jobs() {
-    const { cfg, db, events } = this.deps;
-    const sch = cfg.schedules;
-    return [
-      { name: 'rediscover', cron: sch.rediscover, run: async () => void (await rediscover(cfg, db, events)) },
-      { name: 'retention', cron: sch.retention, run: this.deps.retention ?? (() => Promise.resolve()) },
-      {
-        name: 'availability',
-        cron: sch.availabilityReport,
-        run: () => Promise.resolve(this.availabilityReport()),
-      },
-    ];
   }
 
   /** The share of the last 24 h each camera was live at each destination: kept in SQLite, sent as events. */

@@ -90,7 +90,7 @@ async function site(rxOpts: Partial<ReceiverOptions> = {}): Promise<Site> {
         backfill: { retrySeconds: [0.05, 0.1], timeoutSeconds: 0.5 },
         ...o.more,
       });
-      const b = new Backfill({ cfg, db: () => db, logger: o.logger ?? silentLogger, pollMs: 100 });
+      const b = new Backfill({ cfg, db, logger: o.logger ?? silentLogger, pollMs: 100 });
       cleanup.push(() => b.stop());
       return b;
     },

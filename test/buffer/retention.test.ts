@@ -64,7 +64,7 @@ function setup(maxGb: number) {
   repo.openOutage('cam', 'national', 'uplink', now - 8 * 4000 + 100);
   repo.closeOutage('cam', 'national', now - 5 * 4000 - 100);
   repo.openOutage('cam', 'ioc', 'destination', now - 9 * 4000);
-  const recording = new Recording({ cfg, db: () => db, logger: silentLogger, events: new EventBus() });
+  const recording = new Recording({ cfg, db, logger: silentLogger, events: new EventBus() });
   return { repo, segs, recording };
 }
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayStatus } from '../../src/app/status-model.ts';
+import type { GatewayStatus } from '../../src/core/status.ts';
 import { findOwned, ownerKeyFor } from '../../src/relay/orphans.ts';
 import { startRtmpIngest, startRtspIngest, type Ingest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';

@@ -1,6 +1,6 @@
 // Runs the real `edge-gateway run` daemon as a child process and reads its status socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { GatewayStatus } from '../../src/app/status-model.ts';
+import type { GatewayStatus } from '../../src/core/status.ts';
 import { fetchStatus } from '../../src/cli/status-command.ts';
 import { BIN } from './cli.ts';
 import { alive, waitFor } from './wait.ts';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GatewayStatus, StreamStatus } from '../../src/app/status-model.ts';
+import type { GatewayStatus, StreamStatus } from '../../src/core/status.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { EventBus } from '../../src/core/events.ts';
@@ -11,7 +11,8 @@ import { createLogger } from '../../src/log/logger.ts';
 import { openStore, type Db } from '../../src/store/db.ts';
 import type { HostSample } from '../../src/health/host-sampler.ts';
 import { TelemetryModule } from '../../src/telemetry/telemetry-module.ts';
-import type { PartStatus } from '../../src/app/status-model.ts';
+import { rediscover } from '../../src/discovery/rediscovery.ts';
+import type { PartStatus } from '../../src/core/status.ts';
 
 /** Distinctive secrets: none of them may appear in any payload or log line. */
 export const SECRETS = {
@@ -146,7 +147,8 @@ export function harness(
       logger,
       events,
       status,
-      db: () => db,
+      db,
+      rediscover: () => rediscover(cfg, db, events),
       restartCamera: (id) => Promise.resolve(id === 'cam-1'),
       sample: fixedSample,
     });

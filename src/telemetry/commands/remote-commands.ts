@@ -9,13 +9,14 @@ import type { TelemetrySettings } from '../settings.ts';
 import type { Topics } from '../topics.ts';
 import { diagnoseCamera, restartCamera, snapshotCamera, type CameraOpsDeps } from './camera-ops.ts';
 import { CommandRouter, type CommandRouterDeps } from './command-router.ts';
-import { rediscover } from './rediscovery.ts';
 import { redactConfig } from './redact-config.ts';
 
 export interface RemoteCommandDeps {
   cfg: Config;
-  db: () => Db | null;
+  db: Db;
   events: EventBus;
+  /** Runs a discovery now (the discovery module owns it): its summary is the reply. */
+  rediscover: () => Promise<unknown>;
   logger: Logger;
   restartCamera: (cameraId: string) => Promise<boolean>;
   settings: TelemetrySettings;
@@ -26,10 +27,7 @@ export interface RemoteCommandDeps {
 export function remoteCommandRouter(d: RemoteCommandDeps): CommandRouter {
   const camDeps: CameraOpsDeps = {
     cfg: d.cfg,
-    inventory: () => {
-      const handle = d.db();
-      return handle ? new InventoryRepo(handle).list() : null;
-    },
+    inventory: () => new InventoryRepo(d.db).list(),
     restartCamera: d.restartCamera,
   };
   return new CommandRouter({
@@ -40,7 +38,7 @@ export function remoteCommandRouter(d: RemoteCommandDeps): CommandRouter {
     logger: d.logger,
     reply: d.reply,
     ops: {
-      rediscover: () => rediscover(d.cfg, d.db, d.events),
+      rediscover: d.rediscover,
       diagnose: (id) => diagnoseCamera(camDeps, id),
       restart: (id) => restartCamera(camDeps, id),
       snapshot: (id) => snapshotCamera(camDeps, id, d.settings.snapshotMaxBytes),

@@ -1,6 +1,7 @@
 // The daemon's schedules: the only importer of node-cron. A job that is still running when it
 // is due again is skipped (noOverlap); a job that fails is logged, never fatal.
 import { schedule, validate, type ScheduledTask } from 'node-cron';
+import type { Module } from '../core/module.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface Job {
@@ -10,16 +11,18 @@ export interface Job {
   run: () => Promise<void>;
 }
 
-export class Scheduler {
+export class Scheduler implements Module {
+  readonly name = 'schedules';
   private tasks: ScheduledTask[] = [];
 
   constructor(
     private readonly timezone: string,
     private readonly logger: Logger,
+    private readonly jobs: Job[],
   ) {}
 
-  start(jobs: Job[]): void {
-    for (const job of jobs) {
+  start(): Promise<void> {
+    for (const job of this.jobs) {
       if (job.cron === 'off') continue;
       if (!validate(job.cron)) {
         this.logger.error({ job: job.name, cron: job.cron }, 'invalid schedule: job not scheduled');
@@ -39,6 +42,7 @@ export class Scheduler {
       );
       this.tasks.push(task);
     }
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {

@@ -1,12 +1,11 @@
 // Re-discovery, for the `rediscover` command and the nightly schedule: runs discover() with the
 // configured settings, updates the inventory and announces cameras that appeared or disappeared.
 // The relay takes new cameras on its next start (it plans once, at start).
-import type { Config } from '../../config/schema.ts';
-import { isUsable, toInventoryUpdate } from '../../core/device-report.ts';
-import type { EventBus } from '../../core/events.ts';
-import type { Db } from '../../store/db.ts';
-import { InventoryRepo } from '../../store/inventory.ts';
-import { CommandError } from './command-error.ts';
+import type { Config } from '../config/schema.ts';
+import { isUsable, toInventoryUpdate } from '../core/device-report.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Db } from '../store/db.ts';
+import { InventoryRepo } from '../store/inventory.ts';
 
 export interface RediscoverySummary {
   found: number;
@@ -17,16 +16,14 @@ export interface RediscoverySummary {
 
 export async function rediscover(
   cfg: Config,
-  db: () => Db | null,
+  db: Db,
   events: EventBus,
   signal?: AbortSignal,
 ): Promise<RediscoverySummary> {
   // Loaded on first use: the daemon does not keep ONVIF and XML parsing in memory until it discovers.
-  const { discover, discoverOptionsFrom } = await import('../../onvif/discover.ts');
+  const { discover, discoverOptionsFrom } = await import('../onvif/discover.ts');
   const result = await discover({ ...discoverOptionsFrom(cfg), ...(signal ? { signal } : {}) });
-  const handle = db();
-  if (!handle) throw new CommandError('store-closed', 'the store is not open');
-  const repo = new InventoryRepo(handle);
+  const repo = new InventoryRepo(db);
   const before = new Map(repo.list().map((c) => [c.id, c]));
   const seen = new Set<string>();
   const at = new Date().toISOString();

@@ -1,0 +1,53 @@
+// The status model: what `edge-gateway status`, the status socket, heartbeats and retained camera
+// status are built from. Pure types, so every module can report into it without importing the others.
+
+export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
+
+export interface PartStatus {
+  state: SupervisedState;
+  fps: number | null;
+  kbps: number | null;
+  lastFrameAgeSeconds: number | null;
+  restartsLastHour: number;
+  uptimeSeconds: number | null;
+  lastError: string | null;
+  pid: number | null;
+}
+
+export interface StreamStatus extends PartStatus {
+  cameraId: string;
+  profile: string;
+  /** The local recorder of this stream, when it is the recorded one. */
+  recording: PartStatus | null;
+  destinations: (PartStatus & { id: string; transcoding: boolean; cpuPercent: number | null })[];
+}
+
+export interface BackfillStatus {
+  uploading: boolean;
+  inFlight: number;
+  pendingSegments: number;
+  pendingBytes: number;
+  pendingSeconds: number;
+  oldestPendingAt: string | null;
+  /** null: no cap. */
+  capKbps: number | null;
+  /** Since start. */
+  delivered: number;
+  failedAttempts: number;
+  lost: number;
+  bytesSent: number;
+  lastError: { destinationId: string; cameraId: string; error: string; at: string } | null;
+}
+
+export interface GatewayStatus {
+  site: { id: string; name: string };
+  version: string;
+  pid: number;
+  startedAt: string;
+  uptimeSeconds: number;
+  ffmpeg: string | null;
+  uplinkKbps: number | null;
+  warnings: string[];
+  streams: StreamStatus[];
+  backfill?: BackfillStatus;
+}

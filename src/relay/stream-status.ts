@@ -1,0 +1,35 @@
+// The relay's part of the status model: supervisor figures in the units `status` shows.
+import type { PartStatus, StreamStatus } from '../core/status.ts';
+import { cpuPercent } from './proc-stats.ts';
+import type { StreamRelayStatus } from './stream-relay.ts';
+import type { SupervisorStatus } from './supervisor.ts';
+
+const secs = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+
+function part(s: SupervisorStatus): PartStatus {
+  return {
+    state: s.state,
+    fps: s.fps,
+    kbps: s.kbps,
+    lastFrameAgeSeconds: secs(s.lastFrameAgeMs),
+    restartsLastHour: s.restartsLastHour,
+    uptimeSeconds: secs(s.uptimeMs),
+    lastError: s.lastError,
+    pid: s.pid,
+  };
+}
+
+export function streamStatus(r: StreamRelayStatus): StreamStatus {
+  return {
+    cameraId: r.cameraId,
+    profile: r.profileToken,
+    ...part(r.ingest),
+    recording: r.recording ? part(r.recording) : null,
+    destinations: r.destinations.map((d) => ({
+      id: d.destinationId,
+      ...part(d),
+      transcoding: d.transcoding,
+      cpuPercent: d.transcoding ? cpuPercent(d.pid) : null,
+    })),
+  };
+}
