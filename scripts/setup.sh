@@ -14,6 +14,8 @@ PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   nginx-light libnginx-mod-rtmp # RTMP ingest of the relay tests (test/ingest), started by the tests
   python3 make g++              # better-sqlite3 builds from source when no prebuilt binary is reachable
+  chromium poppler-utils        # survey tests open the HTML report headless and check its A4 PDF (pdfinfo)
+  fonts-dejavu-core             # glyphs for Vietnamese in the printed report
 )
 
 SUDO=""

@@ -89,7 +89,7 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
     probeWindowMs: positive(flags.timeout, '--timeout', base.probeWindowMs / 1000) * 1000,
     multicast: flags.multicast,
     credentials: credentialsFrom(flags, cfg?.discovery),
-    progress: (e) => io.progress(progressLine(e)),
+    progress: (e) => io.progress(discoverProgressLine(e)),
   });
 
   const dbPath = flags.db ?? cfg?.store.path;
@@ -115,10 +115,14 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
   return usable > 0 ? EXIT.ok : EXIT.checkFailed;
 }
 
-function progressLine(e: DiscoverProgress): string {
+/** One progress line of discovery (survey prints the same). */
+export function discoverProgressLine(e: DiscoverProgress): string {
   switch (e.phase) {
     case 'probe':
-      return t('discover.progress.probe', { interfaces: e.interfaces || 'all', seconds: e.seconds });
+      return t('discover.progress.probe', {
+        interfaces: e.interfaces || t('discover.allInterfaces'),
+        seconds: e.seconds,
+      });
     case 'scan':
       return t('discover.progress.scan', { hosts: e.hosts, ports: e.ports });
     case 'profile':

@@ -8,6 +8,7 @@ import { registerInventoryCommand } from './inventory-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerBacklogCommand } from './backlog-command.ts';
 import { registerStatusCommand } from './status-command.ts';
+import { registerSurveyCommand } from './survey-command.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { processIo, type Io } from './output.ts';
 import { version } from '../service/version.ts';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerRunCommand(program, io);
   registerStatusCommand(program, io);
   registerBacklogCommand(program, io);
+  registerSurveyCommand(program, io);
   return program;
 }
 

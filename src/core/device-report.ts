@@ -26,6 +26,8 @@ export interface DeviceReport {
   error: DeviceProblem | null;
   /** Non-fatal problems and normalisations (a URI host replaced, a profile whose URI failed). */
   notes: string[];
+  /** WS-Discovery scopes the device announced (name, hardware, MAC), readable without a login. */
+  scopes?: string[];
 }
 
 /** A device is usable when it gave at least one video profile with a stream URI. */

@@ -19,6 +19,9 @@ export interface Check {
   status: CheckStatus;
   summary: string;
   hint: string | null;
+  /** The catalogue key and parameters of the hint, so a report can say it in another language. */
+  hintKey?: string | null;
+  hintParams?: Record<string, string | number>;
 }
 
 export type Verdict = 'pass' | 'warn' | 'fail';
@@ -32,11 +35,19 @@ export function verdictOf(checks: Check[]): Verdict {
 /** Clock skew beyond which recordings carry visibly wrong times. */
 export const SKEW_WARN_SECONDS = 10;
 
-export function formatDuration(seconds: number): string {
+export type DurationUnit = 's' | 'min' | 'h' | 'days' | 'years';
+
+/** A duration rounded to the unit a person would say it in (sign dropped). */
+export function durationParts(seconds: number): { n: number; unit: DurationUnit } {
   const s = Math.abs(Math.round(seconds));
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  if (s < 172800) return `${Math.round(s / 3600)} h`;
-  if (s < 63072000) return `${Math.round(s / 86400)} days`;
-  return `${Math.round(s / 31536000)} years`;
+  if (s < 120) return { n: s, unit: 's' };
+  if (s < 7200) return { n: Math.round(s / 60), unit: 'min' };
+  if (s < 172800) return { n: Math.round(s / 3600), unit: 'h' };
+  if (s < 63072000) return { n: Math.round(s / 86400), unit: 'days' };
+  return { n: Math.round(s / 31536000), unit: 'years' };
+}
+
+export function formatDuration(seconds: number): string {
+  const { n, unit } = durationParts(seconds);
+  return `${n} ${unit}`;
 }

@@ -1,12 +1,32 @@
 // Every human-facing sentence, by key, in English and Vietnamese. Each area keeps both languages
 // side by side in messages/<area>.ts; the type makes a missing translation a compile error and
 // test/i18n/catalogue.test.ts checks placeholders and diacritics.
+import * as cli from './messages/cli.ts';
 import * as config from './messages/config.ts';
 import * as diagnose from './messages/diagnose.ts';
 import * as discover from './messages/discover.ts';
+import * as ladder from './messages/ladder.ts';
+import * as survey from './messages/survey.ts';
+import * as surveyAdvice from './messages/survey-advice.ts';
 
-export const en = { ...config.en, ...discover.en, ...diagnose.en } as const;
+export const en = {
+  ...cli.en,
+  ...config.en,
+  ...discover.en,
+  ...diagnose.en,
+  ...ladder.en,
+  ...survey.en,
+  ...surveyAdvice.en,
+} as const;
 
 export type MessageKey = keyof typeof en;
 
-export const vi: Record<MessageKey, string> = { ...config.vi, ...discover.vi, ...diagnose.vi };
+export const vi: Record<MessageKey, string> = {
+  ...cli.vi,
+  ...config.vi,
+  ...discover.vi,
+  ...diagnose.vi,
+  ...ladder.vi,
+  ...survey.vi,
+  ...surveyAdvice.vi,
+};

@@ -22,6 +22,8 @@ export interface DiscoverOptions {
   /** false skips multicast probes (only subnets and manual addresses are used). */
   multicast?: boolean;
   credentials: Credentials | null;
+  /** Credentials of one device (a manual entry's own), else undefined for `credentials`. */
+  credentialsFor?: (onvifUrl: string) => Credentials | null | undefined;
   manualOnvifUrls?: string[];
   progress?: (event: DiscoverProgress) => void;
   signal?: AbortSignal;
@@ -48,6 +50,7 @@ interface Target {
   urls: string[];
   endpointRef: string | null;
   source: CameraSource;
+  scopes?: string[];
 }
 
 /** Devices read in parallel; each device itself gets at most maxInFlightPerCamera requests. */
@@ -88,7 +91,7 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
       onResponder: (r) => {
         if (opts.signal?.aborted || (r.endpoint && endpoints.has(r.endpoint))) return;
         if (r.endpoint) endpoints.add(r.endpoint);
-        read({ urls: r.urls, endpointRef: r.endpoint || null, source: 'discovery' });
+        read({ urls: r.urls, endpointRef: r.endpoint || null, source: 'discovery', scopes: r.match.scopes });
       },
       ...(opts.signal ? { signal: opts.signal } : {}),
     }),
@@ -126,7 +129,7 @@ async function probeTarget(target: Target, opts: DiscoverOptions): Promise<Devic
     report = await probeDevice(
       { onvifUrl: url, endpointRef: target.endpointRef, source: target.source },
       {
-        credentials: opts.credentials,
+        credentials: opts.credentialsFor?.(url) ?? opts.credentials,
         timeoutMs: opts.callTimeoutMs,
         maxInFlight: opts.maxInFlightPerCamera,
       },
@@ -135,6 +138,7 @@ async function probeTarget(target: Target, opts: DiscoverOptions): Promise<Devic
     const unreachable = e && (e.step === 'connect' || (e.step === 'time' && e.kind === 'timeout'));
     if (!unreachable) break;
   }
+  if (target.scopes) report!.scopes = target.scopes;
   return report!;
 }
 

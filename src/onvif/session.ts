@@ -19,6 +19,8 @@ export interface SessionOptions {
   credentials: Credentials | null;
   timeoutMs: number;
   maxInFlight: number;
+  /** false: a rejected login is final at once, without the clock re-sync and its second try. */
+  resyncOnReject?: boolean;
 }
 
 export class DeviceSession {
@@ -81,7 +83,7 @@ export class DeviceSession {
           if (err.kind === 'locked') this.rejected = err;
           if (err.kind !== 'not-authorized') throw err;
           // A camera whose clock jumped rejects the token: read its time once more and retry once.
-          if (!this.resynced && !res.usedDigest) {
+          if (!this.resynced && !res.usedDigest && this.opts.resyncOnReject !== false) {
             this.resynced = true;
             await this.post(this.deviceUrl, getSystemDateAndTime(), '').then(
               (r) => {
