@@ -19,6 +19,7 @@ import { openStore, type Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 import { TelemetryModule } from '../telemetry/telemetry-module.ts';
 import { version } from '../service/version.ts';
+import { reloadConfig, type ReloadResult } from './reload.ts';
 import { StatusServer } from './status-server.ts';
 
 export class Gateway {
@@ -35,15 +36,21 @@ export class Gateway {
   private readonly telemetry: TelemetryModule;
   private readonly modules: Module[];
 
-  /** Opens the store (it throws when it cannot) and builds every module on it. */
-  static open(cfg: Config, logger: Logger): Gateway {
-    return new Gateway(cfg, logger, openStore(cfg.store.path));
+  private reloading: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Opens the store (it throws when it cannot) and builds every module on it. `configFile` is
+   * where reload() reads the configuration again.
+   */
+  static open(cfg: Config, logger: Logger, configFile: string | null = null): Gateway {
+    return new Gateway(cfg, logger, openStore(cfg.store.path), configFile);
   }
 
   private constructor(
     private readonly cfg: Config,
     private readonly logger: Logger,
     private readonly db: Db,
+    private readonly configFile: string | null,
   ) {
     const child = (module: string) => logger.child({ module });
     const events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
@@ -71,7 +78,13 @@ export class Gateway {
       { onStateChange: (e) => this.onRelayState(e) },
       this.recording,
     );
-    this.discovery = new DiscoveryModule({ cfg, db, events, logger: child('discovery') });
+    this.discovery = new DiscoveryModule({
+      cfg,
+      db,
+      events,
+      logger: child('discovery'),
+      onDiscovered: () => this.relay.reconcile('discovery'),
+    });
     this.telemetry = new TelemetryModule({
       cfg,
       logger: child('telemetry'),
@@ -83,7 +96,7 @@ export class Gateway {
     });
     const sch = cfg.schedules;
     const schedules = new Scheduler(sch.timezone, child('schedules'), [
-      { name: 'rediscover', cron: sch.rediscover, run: async () => void (await this.discovery.rediscover()) },
+      { name: 'rediscover', cron: sch.rediscover, run: () => this.discovery.scheduled('schedule') },
       {
         name: 'retention',
         cron: sch.retention,
@@ -181,6 +194,21 @@ export class Gateway {
     } catch (err) {
       this.logger.error({ module: 'store', err }, 'module failed to stop');
     }
+  }
+
+  /** Reads the configuration file again and applies it by difference (app/reload.ts); one at a time. */
+  reload(): Promise<ReloadResult> {
+    const run = this.reloading.then(() =>
+      reloadConfig({
+        cfg: this.cfg,
+        file: this.configFile,
+        logger: this.logger.child({ module: 'reload' }),
+        events: this.events,
+        reconcile: (reason) => this.relay.reconcile(reason),
+      }),
+    );
+    this.reloading = run.catch(() => undefined);
+    return run;
   }
 
   /** Cheap enough for a watchdog to ask every few seconds: no I/O. */

@@ -10,6 +10,8 @@ import type { Module } from '../core/module.ts';
 export interface StatusSource {
   status(): unknown;
   health(): { ok: boolean; reasons: string[] };
+  /** POST /reload: read the configuration again and apply it (`edge-gateway reload`). */
+  reload?(): Promise<unknown>;
 }
 
 /** A socket file left by a killed daemon refuses connections; one that answers belongs to a live daemon. */
@@ -47,6 +49,13 @@ export class StatusServer implements Module {
         res.writeHead(code, { 'content-type': 'application/json' });
         res.end(JSON.stringify(scrubValue(body)));
       };
+      if (req.method === 'POST' && req.url === '/reload' && this.source.reload) {
+        this.source.reload().then(
+          (result) => send(200, result),
+          (err: Error) => send(500, { ok: false, problems: [err.message] }),
+        );
+        return;
+      }
       if (req.method !== 'GET') return send(405, { error: 'GET only' });
       if (req.url === '/status') return send(200, this.source.status());
       if (req.url === '/health') {

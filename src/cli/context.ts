@@ -8,10 +8,14 @@ import type { Io } from './output.ts';
 
 export const DEFAULT_CONFIG = '/etc/edge-gateway/gateway.yaml';
 
+/** The configuration file named by --config, $EDGE_GATEWAY_CONFIG or the default path, if any. */
+export function configPath(file?: string): string | undefined {
+  return file ?? process.env.EDGE_GATEWAY_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+}
+
 /** The configuration named by --config, $EDGE_GATEWAY_CONFIG or the default path, if any. */
 export function optionalConfig(io: Io, file?: string): Config | null {
-  const path =
-    file ?? process.env.EDGE_GATEWAY_CONFIG ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
+  const path = configPath(file);
   if (!path) return null;
   try {
     return loadConfig(path);

@@ -9,6 +9,7 @@ import { registerRunCommand } from './run-command.ts';
 import { registerBacklogCommand } from './backlog-command.ts';
 import { registerStatusCommand } from './status-command.ts';
 import { registerSurveyCommand } from './survey-command.ts';
+import { registerReloadCommand } from './reload-command.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { processIo, type Io } from './output.ts';
 import { version } from '../service/version.ts';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerConfigCommand(program, io);
   registerRunCommand(program, io);
   registerStatusCommand(program, io);
+  registerReloadCommand(program, io);
   registerBacklogCommand(program, io);
   registerSurveyCommand(program, io);
   return program;

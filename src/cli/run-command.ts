@@ -6,7 +6,7 @@ import { AlreadyRunningError } from '../app/status-server.ts';
 import { FfmpegMissingError } from '../relay/ffmpeg-version.ts';
 import { createLogger } from '../log/logger.ts';
 import { killOrphans } from '../relay/orphans.ts';
-import { DEFAULT_CONFIG, optionalConfig } from './context.ts';
+import { configPath, DEFAULT_CONFIG, optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import type { Io } from './output.ts';
 
@@ -31,7 +31,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       const logger = createLogger({ level: cfg.log.level });
       let gateway: Gateway;
       try {
-        gateway = Gateway.open(cfg, logger);
+        gateway = Gateway.open(cfg, logger, configPath(flags.config) ?? null);
       } catch (err) {
         logger.error({ err }, 'start failed');
         throw new ExitError((err as Error).message, startFailureCode(err));
@@ -67,6 +67,11 @@ export function registerRunCommand(program: Command, io: Io): void {
       process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
+      // SIGHUP re-reads the configuration (Node's default would end the daemon).
+      process.on('SIGHUP', () => {
+        logger.info({ signal: 'SIGHUP' }, 'reloading the configuration');
+        void gateway.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
+      });
 
       try {
         await gateway.start(abort.signal);

@@ -16,11 +16,13 @@ export interface GatewayEvents {
     /** Going down: when it last verifiably delivered (earlier than `at`: a stall is seen only after stallSeconds). */
     deliveredUntil?: string | null;
   };
-  /** Discovery found a camera that was not in the inventory, or lost one. */
+  /** Discovery found a camera new to the inventory, found a known one at a new address, or lost one. */
   'discovery.camera': {
     cameraId: string;
-    change: 'appeared' | 'disappeared';
+    change: 'found' | 'moved' | 'lost';
     address: string | null;
+    /** moved: where it was. */
+    previousAddress?: string | null;
     at: string;
   };
   /** The outage ledger opened or closed an interval; `endAt` is null while it is open. */
@@ -32,7 +34,14 @@ export interface GatewayEvents {
     endAt: string | null;
     at: string;
   };
-  'config.reloaded': { at: string };
+  /** A new configuration was applied: what changed, and what needs a restart to take effect. */
+  'config.reloaded': {
+    at: string;
+    cameras: string[];
+    destinations: string[];
+    sections: string[];
+    restartNeeded: string[];
+  };
   'disk.alarm': { path: string; freeBytes: number; message: string; at: string; cleared: boolean };
 }
 

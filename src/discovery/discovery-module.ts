@@ -1,5 +1,6 @@
-// The discovery module: owns every discovery the daemon runs (the schedule and the remote
-// `rediscover` command both come here), one at a time, and stops an unfinished one at stop().
+// The discovery module: owns every discovery the daemon runs (at start when discovery.enabled, on
+// its schedule, and on the remote `rediscover` command), one at a time, and tells the composition
+// root when the inventory changed so the relay reconciles with it. An unfinished run stops at stop().
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Module } from '../core/module.ts';
@@ -12,18 +13,23 @@ export interface DiscoveryDeps {
   db: Db;
   events: EventBus;
   logger: Logger;
+  /** After every run: the inventory may have changed. */
+  onDiscovered?: (summary: RediscoverySummary) => Promise<unknown>;
 }
 
 export class DiscoveryModule implements Module {
   readonly name = 'discovery';
   private abort = new AbortController();
   private running: Promise<RediscoverySummary> | null = null;
+  private readonly lost = new Set<string>();
 
   constructor(private readonly deps: DiscoveryDeps) {}
 
+  /** Starts the first discovery and returns at once: the relay starts with what the inventory has. */
   start(signal: AbortSignal): Promise<void> {
     this.abort = new AbortController();
     signal.addEventListener('abort', () => this.abort.abort(), { once: true });
+    if (this.deps.cfg.discovery.enabled) void this.scheduled('start');
     return Promise.resolve();
   }
 
@@ -32,15 +38,37 @@ export class DiscoveryModule implements Module {
     await this.running?.catch(() => undefined);
   }
 
+  /** A run the daemon decided on (start, schedule): skipped when discovery is disabled, never throws. */
+  async scheduled(why: string): Promise<void> {
+    if (!this.deps.cfg.discovery.enabled) return;
+    try {
+      await this.rediscover(why);
+    } catch (err) {
+      if (!this.abort.signal.aborted) this.deps.logger.error({ err, why }, 'discovery failed');
+    }
+  }
+
   /** Runs a discovery now, or joins the one already running. */
-  rediscover(): Promise<RediscoverySummary> {
+  rediscover(why = 'command'): Promise<RediscoverySummary> {
     if (this.running) return this.running;
     const { cfg, db, events, logger } = this.deps;
-    const run = rediscover(cfg, db, events, this.abort.signal).then((summary) => {
-      logger.info(summary, 'discovery done');
+    // A signal per run: discover() listens on it, and a run's listeners must not pile up on the
+    // module's signal over months of runs.
+    const runAbort = new AbortController();
+    const signal = runAbort.signal;
+    const cut = () => runAbort.abort();
+    this.abort.signal.addEventListener('abort', cut, { once: true });
+    const t0 = Date.now();
+    logger.info({ why }, 'discovery started');
+    const run = rediscover(cfg, db, events, signal, this.lost).then(async (summary) => {
+      logger.info({ why, seconds: (Date.now() - t0) / 1000, ...summary }, 'discovery done');
+      if (!signal.aborted) await this.deps.onDiscovered?.(summary);
       return summary;
     });
-    this.running = run.finally(() => (this.running = null));
+    this.running = run.finally(() => {
+      this.running = null;
+      this.abort.signal.removeEventListener('abort', cut);
+    });
     return this.running;
   }
 }

@@ -6,6 +6,7 @@ import * as config from './messages/config.ts';
 import * as diagnose from './messages/diagnose.ts';
 import * as discover from './messages/discover.ts';
 import * as ladder from './messages/ladder.ts';
+import * as reload from './messages/reload.ts';
 import * as survey from './messages/survey.ts';
 import * as surveyAdvice from './messages/survey-advice.ts';
 
@@ -15,6 +16,7 @@ export const en = {
   ...discover.en,
   ...diagnose.en,
   ...ladder.en,
+  ...reload.en,
   ...survey.en,
   ...surveyAdvice.en,
 } as const;
@@ -27,6 +29,7 @@ export const vi: Record<MessageKey, string> = {
   ...discover.vi,
   ...diagnose.vi,
   ...ladder.vi,
+  ...reload.vi,
   ...survey.vi,
   ...surveyAdvice.vi,
 };

@@ -1,17 +1,16 @@
 // The relay module: turns the inventory and the configuration into a plan and runs a
 // StreamRelay per planned camera stream.
 import type { Config } from '../config/schema.ts';
-import type { MediaProfile } from '../core/camera.ts';
 import type { Module } from '../core/module.ts';
-import { planRelay, type PlanCamera, type RelayPlan } from '../core/relay-plan.ts';
-import { normaliseStreamUri } from '../core/stream-uri.ts';
-import type { InventoryCamera } from '../core/inventory.ts';
+import { planRelay, type PlanCamera, type PlannedIngest, type RelayPlan } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
-import { registerSecret } from '../log/secrets.ts';
 import { allowedCpus, CpuRoundRobin } from './cpu-placement.ts';
+import type { CameraSource } from './relay-cameras.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
+
+export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
 import { ByteRates, readSocketBytes } from './socket-bytes.ts';
@@ -31,59 +30,24 @@ export interface RelayEvents {
   }) => void;
 }
 
-export interface CameraSource {
-  id: string;
-  profiles: MediaProfile[];
-  credentials: Credentials | null;
+/** What a reconcile changed, by stream key (camera|profile). */
+export interface RelayChanges {
+  started: string[];
+  restarted: string[];
+  stopped: string[];
 }
 
-/** Cameras to relay: enabled inventory cameras plus manual RTSP entries, credentials resolved. */
-export function relayCameras(cfg: Config, inventory: InventoryCamera[]): CameraSource[] {
-  const entries = new Map(cfg.cameras.map((c) => [c.id, c]));
-  const defaults = cfg.discovery.username
-    ? { username: cfg.discovery.username, password: cfg.discovery.password ?? '' }
-    : null;
-  const out: CameraSource[] = [];
-  for (const cam of inventory) {
-    const entry = entries.get(cam.id);
-    if (entry?.enabled === false || entry?.url) continue;
-    if (!cam.profiles.some((p) => p.streamUri)) continue;
-    const creds = entry?.username ? { username: entry.username, password: entry.password ?? '' } : defaults;
-    out.push({ id: cam.id, profiles: cam.profiles, credentials: creds });
-  }
-  for (const entry of cfg.cameras) {
-    if (!entry.url || !entry.enabled) continue;
-    const parsed = new URL(entry.url.trim());
-    // A password written inside the URL is a secret like any other: scrub it wherever it shows.
-    if (parsed.password) registerSecret(decodeURIComponent(parsed.password));
-    const fromUrl = parsed.username
-      ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) }
-      : null;
-    const creds = entry.username ? { username: entry.username, password: entry.password ?? '' } : fromUrl;
-    const uri = normaliseStreamUri(entry.url, { cameraHost: parsed.hostname }).uri;
-    out.push({
-      id: entry.id,
-      credentials: creds,
-      profiles: [
-        {
-          token: 'manual',
-          name: entry.name ?? entry.id,
-          encoding: 'H264',
-          width: null,
-          height: null,
-          fps: null,
-          bitrateKbps: null,
-          streamUri: uri,
-        },
-      ],
-    });
-  }
-  return out;
-}
+const ingestKey = (i: PlannedIngest) => `${i.cameraId}|${i.profileToken}`;
 
 export class RelayManager implements Module {
   readonly name = 'relay';
   private relays: StreamRelay[] = [];
+  /** The running streams by plan key, with the fingerprint of what they were started from. */
+  private running: { key: string; print: string; relay: StreamRelay }[] = [];
+  private applying: Promise<void> = Promise.resolve();
+  private signal: AbortSignal | null = null;
+  private cpus = new CpuRoundRobin([]);
+  private placementWarned = false;
   private plan: RelayPlan | null = null;
   private version: FfmpegVersion | null = null;
   private leftoversEnded = false;
@@ -125,7 +89,35 @@ export class RelayManager implements Module {
     this.logger.info({ ffmpeg: this.version.text }, 'ffmpeg found');
     this.endLeftovers();
     if (signal.aborted) return;
+    this.signal = signal;
+    const r = this.cfg.relay;
+    // One ticker for every destination of every camera: one read of the TCP table per tick at most.
+    this.tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
+    this.cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
+    await this.reconcile('start');
+    if (signal.aborted) return;
+    this.ticker = setInterval(() => this.tick(), this.tickMs);
+    this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan?.uplinkKbps }, 'relay started');
+  }
 
+  /**
+   * Plans again from the current inventory and configuration and applies the difference: a stream
+   * whose plan, credentials or settings changed restarts, a new one starts, a gone one stops; every
+   * other stream goes on untouched. Calls are queued, one at a time.
+   */
+  reconcile(reason: string): Promise<RelayChanges> {
+    const next = this.applying.then(() => this.apply(reason));
+    this.applying = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private async apply(reason: string): Promise<RelayChanges> {
+    const changes: RelayChanges = { started: [], restarted: [], stopped: [] };
+    const signal = this.signal;
+    if (!this.version || !signal || signal.aborted) return changes;
     const cameras = this.cameras();
     const byId = new Map(cameras.map((c) => [c.id, c]));
     const planCameras: PlanCamera[] = cameras.map((c) => ({ id: c.id, profiles: c.profiles }));
@@ -143,48 +135,74 @@ export class RelayManager implements Module {
         d.username ? { username: d.username, password: d.password ?? '' } : null,
       ]),
     );
+    const wanted = new Map(
+      this.plan.ingests.map((ingest) => {
+        const creds = byId.get(ingest.cameraId)?.credentials ?? null;
+        const print = JSON.stringify([
+          ingest,
+          creds,
+          ingest.outputs.map((o) => destCreds.get(o.destinationId) ?? null),
+          this.cfg.relay,
+        ]);
+        return [ingestKey(ingest), { ingest, creds, print }] as const;
+      }),
+    );
+    const gone = this.running.filter((x) => wanted.get(x.key)?.print !== x.print);
+    this.running = this.running.filter((x) => !gone.includes(x));
+    this.relays = this.running.map((x) => x.relay);
+    await Promise.all(gone.map((x) => x.relay.stop()));
+    for (const x of gone) (wanted.has(x.key) ? changes.restarted : changes.stopped).push(x.key);
+    const have = new Set(this.running.map((x) => x.key));
+    for (const [key, w] of wanted) {
+      if (have.has(key) || signal.aborted) continue;
+      const relay = await this.streamRelay(w.ingest, w.creds, (id) => destCreds.get(id) ?? null);
+      if (signal.aborted) break;
+      this.running.push({ key, print: w.print, relay });
+      this.relays = this.running.map((x) => x.relay);
+      relay.start();
+      if (!changes.restarted.includes(key)) changes.started.push(key);
+    }
+    if (reason !== 'start' && changes.started.length + changes.restarted.length + changes.stopped.length > 0)
+      this.logger.info({ reason, ...changes }, 'relay reconciled');
+    return changes;
+  }
+
+  private async streamRelay(
+    ingest: PlannedIngest,
+    cameraCredentials: Credentials | null,
+    destinationCredentials: (id: string) => Credentials | null,
+  ): Promise<StreamRelay> {
     const r = this.cfg.relay;
-    // One ticker for every destination of every camera: one read of the TCP table per tick at most.
-    this.tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
-    const cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
-    let placementWarned = false;
     const onPlacementError = (reason: string) => {
-      if (placementWarned) return;
-      placementWarned = true;
+      if (this.placementWarned) return;
+      this.placementWarned = true;
       this.logger.warn({ reason }, 'could not keep ffmpeg on its CPU (taskset/chrt): it runs unplaced');
     };
-    for (const ingest of this.plan.ingests) {
-      if (signal.aborted) return;
-      const relay = new StreamRelay({
-        plan: ingest,
-        udpPorts: await freeUdpPorts(
-          ingest.outputs.filter((o) => o.transcode).length + (ingest.record ? 1 : 0),
-        ),
-        recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
-        cameraCredentials: byId.get(ingest.cameraId)?.credentials ?? null,
-        destinationCredentials: (id) => destCreds.get(id) ?? null,
-        version: this.version,
-        stallMs: r.stallSeconds * 1000,
-        graceMs: r.startGraceSeconds * 1000,
-        backoffMs: r.backoffSeconds.map((s) => s * 1000),
-        stopTimeoutMs: r.stopTimeoutSeconds * 1000,
-        lookMs: this.tickMs,
-        cpu: cpus.next(),
-        onPlacementError,
-        logger: this.logger,
-        onStateChange: (who, state, previous) =>
-          this.events.onStateChange?.({
-            cameraId: ingest.cameraId,
-            destinationId: who.destinationId,
-            state,
-            previous,
-          }),
-      });
-      this.relays.push(relay);
-      relay.start();
-    }
-    this.ticker = setInterval(() => this.tick(), this.tickMs);
-    this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan.uplinkKbps }, 'relay started');
+    return new StreamRelay({
+      plan: ingest,
+      udpPorts: await freeUdpPorts(
+        ingest.outputs.filter((o) => o.transcode).length + (ingest.record ? 1 : 0),
+      ),
+      recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
+      cameraCredentials,
+      destinationCredentials,
+      version: this.version!,
+      stallMs: r.stallSeconds * 1000,
+      graceMs: r.startGraceSeconds * 1000,
+      backoffMs: r.backoffSeconds.map((s) => s * 1000),
+      stopTimeoutMs: r.stopTimeoutSeconds * 1000,
+      lookMs: this.tickMs,
+      cpu: this.cpus.next(),
+      onPlacementError,
+      logger: this.logger,
+      onStateChange: (who, state, previous) =>
+        this.events.onStateChange?.({
+          cameraId: ingest.cameraId,
+          destinationId: who.destinationId,
+          state,
+          previous,
+        }),
+    });
   }
 
   /**
@@ -215,10 +233,13 @@ export class RelayManager implements Module {
   }
 
   async stop(): Promise<void> {
+    this.signal = null;
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
+    await this.applying;
     const relays = this.relays;
     this.relays = [];
+    this.running = [];
     await Promise.all(relays.map((r) => r.stop()));
   }
 

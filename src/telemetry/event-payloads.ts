@@ -9,8 +9,9 @@ export type EventType =
   | 'destination.up'
   | 'destination.down'
   | 'config.reloaded'
-  | 'discovery.appeared'
-  | 'discovery.disappeared'
+  | 'camera.found'
+  | 'camera.moved'
+  | 'camera.lost'
   | 'disk.alarm'
   | 'disk.alarm.cleared'
   | 'outage.start'
@@ -39,11 +40,9 @@ export function destinationEvent(e: GatewayEvents['destination.state']): Telemet
 }
 
 export function discoveryEvent(e: GatewayEvents['discovery.camera']): TelemetryEvent {
-  return {
-    type: e.change === 'appeared' ? 'discovery.appeared' : 'discovery.disappeared',
-    at: e.at,
-    data: { cameraId: e.cameraId, address: e.address },
-  };
+  const data: Record<string, unknown> = { cameraId: e.cameraId, address: e.address };
+  if (e.change === 'moved') data.previousAddress = e.previousAddress ?? null;
+  return { type: `camera.${e.change}`, at: e.at, data };
 }
 
 export function diskEvent(e: GatewayEvents['disk.alarm']): TelemetryEvent {

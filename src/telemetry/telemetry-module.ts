@@ -148,7 +148,7 @@ export class TelemetryModule implements Module {
       bus.on('discovery.camera', (e) => event(discoveryEvent(e))),
       bus.on('disk.alarm', (e) => event(diskEvent(e))),
       bus.on('outage', (e) => event(outageEvent(e))),
-      bus.on('config.reloaded', (e) => event({ type: 'config.reloaded', at: e.at, data: {} })),
+      bus.on('config.reloaded', ({ at, ...data }) => event({ type: 'config.reloaded', at, data })),
     );
   }
 

@@ -105,6 +105,15 @@ export class LocalCamera {
     await this.rtsp.start();
   }
 
+  async setDiscoverable(on: boolean): Promise<void> {
+    if (on && !this.discovery) this.discovery = await startDiscoveryResponder(this.model);
+    if (!on && this.discovery) {
+      const d = this.discovery;
+      this.discovery = undefined;
+      await d.close();
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.onvif?.close(), this.discovery?.close(), this.rtsp?.stop()]);
     this.onvif = this.discovery = this.rtsp = undefined;

@@ -131,6 +131,7 @@ export class RemoteCamera {
       sync: () => this.command('sync'),
       stopRtsp: () => this.command('stopRtsp'),
       startRtsp: () => this.command('startRtsp'),
+      setDiscoverable: () => Promise.reject(new Error('setDiscoverable: loopback mode only')),
     };
   }
 

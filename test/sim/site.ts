@@ -47,6 +47,7 @@ function localSimCamera(spec: SimCameraSpec, cam: LocalCamera): SimCamera {
     sync: () => Promise.resolve(),
     stopRtsp: () => cam.stopRtsp(),
     startRtsp: () => cam.startRtsp(),
+    setDiscoverable: (on) => cam.setDiscoverable(on),
   };
 }
 

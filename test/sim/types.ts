@@ -80,6 +80,8 @@ export interface SimCamera {
   sync(): Promise<void>;
   stopRtsp(): Promise<void>;
   startRtsp(): Promise<void>;
+  /** Extension (loopback only): start or stop answering WS-Discovery, as a camera plugged in or out. */
+  setDiscoverable(on: boolean): Promise<void>;
 }
 
 export interface SimSite {

@@ -137,7 +137,13 @@ describe('telemetry connection', () => {
       properties: { sessionExpiryInterval: 600 },
     });
     await waitFor(() => h.telemetry.connected, 'connected');
-    h.events.emit('config.reloaded', { at: new Date().toISOString() });
+    h.events.emit('config.reloaded', {
+      at: new Date().toISOString(),
+      cameras: [],
+      destinations: [],
+      sections: [],
+      restartNeeded: [],
+    });
     await waitFor(() => sub!.on('/events').length === 1, 'a live event');
     expect((sub.last('/events')!.json as Event).historical).toBe(false);
 

@@ -48,7 +48,7 @@ describe('events and camera status', () => {
       reason: 'camera down',
     });
     h.events.emit('camera.state', { cameraId: 'cam-1', state: 'offline', previous: 'online', at });
-    h.events.emit('discovery.camera', { cameraId: 'cam-9', change: 'appeared', address: '192.168.1.9', at });
+    h.events.emit('discovery.camera', { cameraId: 'cam-9', change: 'found', address: '192.168.1.9', at });
     h.events.emit('disk.alarm', {
       path: '/rec',
       freeBytes: 1,
@@ -56,7 +56,13 @@ describe('events and camera status', () => {
       at,
       cleared: false,
     });
-    h.events.emit('config.reloaded', { at });
+    h.events.emit('config.reloaded', {
+      at,
+      cameras: [],
+      destinations: ['national'],
+      sections: [],
+      restartNeeded: [],
+    });
     h.events.emit('outage', {
       cameraId: 'cam-1',
       destinationId: 'national',
@@ -77,7 +83,7 @@ describe('events and camera status', () => {
     expect(events().map((e) => e.type)).toEqual([
       'destination.down',
       'camera.down',
-      'discovery.appeared',
+      'camera.found',
       'disk.alarm',
       'config.reloaded',
       'outage.start',
