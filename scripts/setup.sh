@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   ffmpeg                        # relay, recording, ffprobe in diagnose
   mosquitto                     # MQTT broker started by the tests on a free port
+  mosquitto-clients             # mosquitto_sub: the demo tells the user to watch the telemetry with it
   iproute2                      # ss: bitrates and black-hole resets in the relay; netns for fault tests
   util-linux                    # taskset and chrt: each camera's ffmpeg kept on one CPU (Essential: always there)
   nftables                      # fault tests black-hole one loopback port (packets dropped, no ACKs)
@@ -45,4 +46,4 @@ fi
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 # The service runs a bundle with plain node: ~30 MB less than transpiling with tsx at run time.
 npm run build --silent
-echo "setup.sh: ready. Run: npm test"
+echo "setup.sh: ready. Run: npm run demo (then npm test)"

@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { setLang, type Lang } from '../i18n/index.ts';
 import { registerConfigCommand } from './config-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerDiscoverCommand } from './discover-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerInventoryCommand } from './inventory-command.ts';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io = processIo): Command {
   registerReloadCommand(program, io);
   registerBacklogCommand(program, io);
   registerSurveyCommand(program, io);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -3,6 +3,7 @@
 // test/i18n/catalogue.test.ts checks placeholders and diacritics.
 import * as cli from './messages/cli.ts';
 import * as config from './messages/config.ts';
+import * as demo from './messages/demo.ts';
 import * as diagnose from './messages/diagnose.ts';
 import * as discover from './messages/discover.ts';
 import * as ladder from './messages/ladder.ts';
@@ -19,6 +20,7 @@ export const en = {
   ...reload.en,
   ...survey.en,
   ...surveyAdvice.en,
+  ...demo.en,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -32,4 +34,5 @@ export const vi: Record<MessageKey, string> = {
   ...reload.vi,
   ...survey.vi,
   ...surveyAdvice.vi,
+  ...demo.vi,
 };

@@ -61,6 +61,8 @@ export class RtmpIngest extends BaseIngest {
       `error_log ${join(this.prefix, 'error.log')} info;`,
       'events { worker_connections 256; }',
       'rtmp {',
+      // Its default access log is /var/log/nginx/access.log, which only root may open: the demo runs without.
+      '  access_log off;',
       '  server {',
       `    listen ${this.host}:${port};`,
       '    application live {',
