@@ -51,8 +51,12 @@ describe('placeProcess', () => {
       );
       try {
         expect(await placeProcess(ff.pid!, cpu)).toBeNull();
-        await new Promise((r) => setTimeout(r, 1500));
-        const all = threads(ff.pid!);
+        // Wait for ffmpeg to open its outputs (their writer threads), however loaded the machine.
+        let all = threads(ff.pid!);
+        for (let i = 0; i < 300 && all.length < 3; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          all = threads(ff.pid!);
+        }
         expect(all.length, 'main thread plus fifo writers').toBeGreaterThanOrEqual(3);
         expect(all).toEqual(all.map(() => ({ cpus: String(cpu), policy: 3 })));
       } finally {
