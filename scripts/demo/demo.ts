@@ -71,16 +71,16 @@ export async function runDemo(o: DemoOptions): Promise<number> {
     writeConfig(files, rig);
 
     say('');
-    say(t('demo.step.discover', { command: `edge-gateway discover --config ${files.config}` }));
-    const found = await runCommand(['--lang', o.lang, 'discover', '--config', files.config], o.signal);
-    for (const line of found.stdout.trimEnd().split('\n')) say(`    ${line}`);
-
-    say('');
     say(t('demo.step.run', { command: `edge-gateway run --config ${files.config}`, log: files.log }));
     gateway = await startGateway(files, o.signal);
     manifest.gatewayPid = gateway.pid;
     writeManifest();
     await waitLive(gateway, o.signal, say);
+
+    say('');
+    say(t('demo.step.inventory', { command: `edge-gateway inventory --config ${files.config}` }));
+    const found = await runCommand(['--lang', o.lang, 'inventory', '--config', files.config], o.signal);
+    for (const line of found.stdout.trimEnd().split('\n')) say(`    ${line}`);
     let before = livePairs(await gateway.status());
 
     say('');

@@ -1,5 +1,5 @@
 // The gateway as a user runs it: the real `edge-gateway` binary with a configuration written for
-// the demo's rig, `discover` once, then the `run` daemon in the background, its log in a file.
+// the demo's rig: the `run` daemon in the background (it discovers the site itself), its log in a file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

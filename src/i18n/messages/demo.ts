@@ -15,8 +15,9 @@ export const en = {
     'edge-gateway demo: a simulated camera site, two central platforms and the gateway between them, all on this machine (loopback only, no root needed).',
   'demo.starting':
     'Starting 4 simulated cameras, an RTMP and an RTSP ingest, a backfill receiver per platform and an MQTT broker, in {dir}',
-  'demo.step.discover': '1. Finding the cameras: {command}',
-  'demo.step.run': '2. Starting the gateway: {command} (its log: {log})',
+  'demo.step.run':
+    "1. Starting the gateway, which finds the site's cameras by itself: {command} (its log: {log})",
+  'demo.step.inventory': '2. The cameras it found and why some cannot be used: {command}',
   'demo.waitingLive': '   waiting for the streams to reach both platforms...',
   'demo.notLive': '   not live: {camera} to {destination}: {why}',
   'demo.neverLive': 'no stream reached a platform within 90 s: see the gateway log',
@@ -81,8 +82,8 @@ export const vi: Record<keyof typeof en, string> = {
     'Demo edge-gateway: một khu camera mô phỏng, hai nền tảng trung tâm và gateway ở giữa, tất cả trên máy này (chỉ dùng loopback, không cần quyền root).',
   'demo.starting':
     'Đang khởi động 4 camera mô phỏng, một máy nhận RTMP và một máy nhận RTSP, một máy nhận bù dữ liệu cho mỗi nền tảng và một MQTT broker, trong {dir}',
-  'demo.step.discover': '1. Tìm camera: {command}',
-  'demo.step.run': '2. Khởi động gateway: {command} (nhật ký: {log})',
+  'demo.step.run': '1. Khởi động gateway, nó tự tìm các camera của cơ sở: {command} (nhật ký: {log})',
+  'demo.step.inventory': '2. Các camera tìm thấy và lý do một số camera không dùng được: {command}',
   'demo.waitingLive': '   đang chờ các luồng video đến cả hai nền tảng...',
   'demo.notLive': '   chưa truyền trực tiếp: {camera} đến {destination}: {why}',
   'demo.neverLive': 'sau 90 giây không có luồng nào đến được nền tảng: xem nhật ký của gateway',
