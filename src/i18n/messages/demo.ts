@@ -88,7 +88,7 @@ export const vi: Record<keyof typeof en, string> = {
   'demo.notLive': '   chưa truyền trực tiếp: {camera} đến {destination}: {why}',
   'demo.neverLive': 'sau 90 giây không có luồng nào đến được nền tảng: xem nhật ký của gateway',
   'demo.look.title': 'Những gì nên xem, trong một cửa sổ dòng lệnh khác:',
-  'demo.look.status': '   các luồng và điểm đích:            {command}',
+  'demo.look.status': '   các luồng và điểm nhận:            {command}',
   'demo.look.backlog': '   video còn nợ, sự cố, phần bị mất:  {command}',
   'demo.look.mqtt': '   dữ liệu giám sát qua MQTT:         {command}',
   'demo.look.ingests': '   những gì nền tảng đã nhận:         {rtmp} (RTMP), {rtsp} (RTSP)',
@@ -102,10 +102,10 @@ export const vi: Record<keyof typeof en, string> = {
   'demo.phase.restore':
     '5. Đường truyền đã có lại: gateway kết nối lại và gửi bù cho các nền tảng phần chúng bị thiếu',
   'demo.tick':
-    '   {time}  truyền trực tiếp {live}/{total} điểm đích, đang ghi {recording}/{streams} camera, còn nợ các nền tảng {owed} giây',
+    '   {time}  truyền trực tiếp {live}/{total} điểm nhận, đang ghi {recording}/{streams} camera, còn nợ các nền tảng {owed} giây',
   'demo.outage.open': '   {time}  sự cố: {camera} đến {destination} từ {since} (nguyên nhân: {cause})',
   'demo.cause.uplink': 'đường truyền lên',
-  'demo.cause.destination': 'điểm đích này',
+  'demo.cause.destination': 'điểm nhận này',
   'demo.cause.camera': 'camera',
   'demo.outage.closed': '   {time}  hết sự cố: {camera} đến {destination}, {seconds} giây',
   'demo.drainStuck': '   {time}  phần còn nợ không giảm nữa, vẫn còn {owed} giây',
