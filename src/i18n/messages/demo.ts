@@ -32,7 +32,7 @@ export const en = {
   'demo.phase.cut':
     '4. Cutting the uplink for {seconds} s: every connection to the platforms stays open and nothing gets through, as when a 4G link dies. The gateway keeps recording.',
   'demo.noNetAdmin':
-    "   (without root the gateway cannot reset one dead connection, which needs CAP_NET_ADMIN: it restarts the camera's ffmpeg instead, and the recording loses a few seconds)",
+    "   (without root the gateway cannot reset one dead connection, which needs CAP_NET_ADMIN: it restarts the camera's ffmpeg instead, and the recording loses seconds: the summary says how many)",
   'demo.phase.restore': '5. Uplink back: the gateway reconnects and sends the platforms what they missed',
   'demo.tick':
     '   {time}  live {live}/{total} destinations, recording {recording}/{streams} cameras, owed to the platforms {owed} s',
@@ -98,7 +98,7 @@ export const vi: Record<keyof typeof en, string> = {
   'demo.phase.cut':
     '4. Cắt đường truyền lên trong {seconds} giây: mọi kết nối đến các nền tảng vẫn mở nhưng không có gì đi qua, giống như khi mạng 4G mất. Gateway vẫn tiếp tục ghi hình.',
   'demo.noNetAdmin':
-    '   (không có quyền root, gateway không thể ngắt riêng một kết nối đã chết vì cần CAP_NET_ADMIN: nó khởi động lại ffmpeg của camera, và bản ghi mất vài giây)',
+    '   (không có quyền root, gateway không thể ngắt riêng một kết nối đã chết vì cần CAP_NET_ADMIN: nó khởi động lại ffmpeg của camera, và bản ghi bị mất một số giây: phần tổng kết cho biết bao nhiêu)',
   'demo.phase.restore':
     '5. Đường truyền đã có lại: gateway kết nối lại và gửi bù cho các nền tảng phần chúng bị thiếu',
   'demo.tick':
