@@ -154,7 +154,7 @@ export class Gateway {
     const at = new Date().toISOString();
     if (destinationId && (state === 'live') !== (previous === 'live')) {
       const reason = state === 'live' ? null : (this.relay.lastError(cameraId, destinationId) ?? state);
-      const until = state === 'live' ? null : this.relay.deliveredUntil(cameraId, destinationId);
+      const until = state === 'live' ? null : this.relay.owedFrom(cameraId, destinationId);
       this.events.emit('destination.state', {
         cameraId,
         destinationId,

@@ -40,9 +40,9 @@ export class Ledger implements Module {
         if (!e.up) {
           const cause = this.deps.causeOf(e.cameraId, e.destinationId);
           // The outage began when the destination last delivered, not when the stall was noticed
-          // (stallSeconds later); a second of margin for what was in flight.
+          // (stallSeconds later); the relay has already taken off the margin for what was in flight.
           const delivered = e.deliveredUntil ? Date.parse(e.deliveredUntil) : at;
-          const start = Math.min(at, delivered) - 1000;
+          const start = Math.min(at, delivered);
           if (r.openOutage(e.cameraId, e.destinationId, cause, start)) {
             this.deps.events.emit('outage', {
               cameraId: e.cameraId,

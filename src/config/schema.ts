@@ -184,6 +184,10 @@ export const configSchema = z
         timeoutSeconds: seconds(30, 600).meta({
           description: 'A receiver that does not answer within this is a failure.',
         }),
+        marginSeconds: z.number().min(0).max(600).optional().meta({
+          description:
+            'Backfill starts this long before what a destination last proved it read; default the highest receive window it advertised, in seconds of stream, at least one segment.',
+        }),
       })
       .prefault({}),
     store: z

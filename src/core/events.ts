@@ -13,7 +13,10 @@ export interface GatewayEvents {
     up: boolean;
     at: string;
     reason: string | null;
-    /** Going down: when it last verifiably delivered (earlier than `at`: a stall is seen only after stallSeconds). */
+    /**
+     * Going down: what is owed from, i.e. when it last verifiably delivered less the backfill
+     * margin (earlier than `at`: a stall is seen only after stallSeconds).
+     */
     deliveredUntil?: string | null;
   };
   /** Discovery found a camera new to the inventory, found a known one at a new address, or lost one. */

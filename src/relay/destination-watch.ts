@@ -1,13 +1,15 @@
 // The state of one destination written by the camera's tee, judged by its output: the TCP
-// connection ffmpeg holds to it and whether the far end acknowledges what it is sent. ffmpeg's
-// own progress cannot tell destinations apart (it counts packets handed to the tee), and a
-// black-holed destination would look fine for as long as the kernel buffers what it is given.
+// connection ffmpeg holds to it, whether the far end acknowledges what it is sent and whether
+// its application reads it (delivery-evidence.ts). ffmpeg's own progress cannot tell
+// destinations apart (it counts packets handed to the tee), and a black-holed or hung
+// destination would look fine for as long as the kernels buffer what it is given.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
+import { DeliveryEvidence, judge } from './delivery-evidence.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
-import { AckTracker, isV6Address, type TcpSocket } from './upstream-ack.ts';
+import { canonicalIp, isV6Address, type TcpSocket } from './tcp-table.ts';
 
 const HOUR = 3_600_000;
 const RESOLVE_EVERY_MS = 300_000;
@@ -30,16 +32,6 @@ export function endpointOf(url: string, protocol: PlannedOutput['protocol']): En
   if (fallback === null) return null;
   const u = new URL(url);
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : fallback };
-}
-
-/** The form /proc uses: IPv4 dotted, IPv6 as eight groups without leading zeros. */
-export function canonicalIp(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  const [head = '', tail = ''] = ip.toLowerCase().split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
-  return groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':');
 }
 
 /** "ip:port" strings the endpoint's host resolves to, refreshed now and then. */
@@ -84,8 +76,6 @@ export interface DestinationWatchOptions {
   destinationId: string;
   addresses: EndpointAddresses | null;
   stallMs: number;
-  /** The usual spacing of close looks at the connections (the relay's tick). */
-  lookMs: number;
   graceMs: number;
   logger: Logger;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
@@ -98,14 +88,17 @@ export class DestinationWatch {
   private restarts: number[] = [];
   private lastError: string | null = null;
   private deliveredUntil: number | null = null;
-  private readonly acks = new AckTracker();
+  private windowMs: number | null = null;
+  private readonly evidence: DeliveryEvidence;
   /** Connections judged dead and being reset: they must not make the destination look live. */
   private readonly condemned = new Set<string>();
   private camera: CameraView = { pid: null, live: false, fps: null, kbps: null, lastFrameAgeMs: null };
   /** What the destination acknowledged, kbit/s (socket-bytes.ts); null until measured. */
   private ackedKbps: number | null = null;
 
-  constructor(private readonly opts: DestinationWatchOptions) {}
+  constructor(private readonly opts: DestinationWatchOptions) {
+    this.evidence = new DeliveryEvidence(opts.stallMs);
+  }
 
   start(now = Date.now()): void {
     this.since = now;
@@ -133,6 +126,7 @@ export class DestinationWatch {
       // Nothing to send while the camera is down: not this destination's fault, not judged.
       this.since = now;
       this.condemned.clear();
+      this.evidence.keepOnly(new Set());
       if (this.state === 'live') this.setState('starting');
       return [];
     }
@@ -144,38 +138,29 @@ export class DestinationWatch {
       this.goLive(now);
       return [];
     }
-    const mine = sockets.filter(
-      (s) => s.established && addresses.has(s.remote) && !this.condemned.has(s.inode),
-    );
-    this.acks.keepOnly(new Set(mine.map((s) => s.inode)));
+    const mine = sockets.filter((s) => addresses.has(s.remote) && !this.condemned.has(s.inode));
     this.ackedKbps = ackedKbps?.(mine.map((s) => s.inode)) ?? null;
     for (const c of this.condemned) if (!sockets.some((s) => s.inode === c)) this.condemned.delete(c);
     if (mine.length === 0) {
+      this.evidence.keepOnly(new Set());
       if (this.state === 'live') this.fail(now, 'the connection to the destination closed');
       else if (this.state === 'starting' && now - this.since > this.opts.graceMs)
         this.fail(now, `not connected within ${Math.round(this.opts.graceMs / 1000)} s of starting`);
       return [];
     }
-    let delivered = 0;
-    const stuck: TcpSocket[] = [];
-    let unackedMs = 0;
-    for (const s of mine) {
-      const ms = this.acks.observe(s, now, this.opts.lookMs, camera.kbps);
-      delivered = Math.max(delivered, this.acks.deliveredUntil(s.inode) ?? 0);
-      if (ms > this.opts.stallMs) {
-        stuck.push(s);
-        unackedMs = Math.max(unackedMs, ms);
-      }
+    const j = judge(this.evidence, mine, now, camera.kbps);
+    if (j.windowMs !== null) this.windowMs = j.windowMs;
+    if (j.stuck) {
+      for (const s of j.stuck.sockets) this.condemned.add(s.inode);
+      // What was sent after the peer last proved it read never verifiably arrived.
+      if (j.deliveredUntil !== null)
+        this.deliveredUntil = Math.min(this.deliveredUntil ?? j.deliveredUntil, j.deliveredUntil);
+      if (this.state === 'live') this.setState('stalled');
+      this.fail(now, j.stuck.reason);
+      return j.stuck.sockets;
     }
-    if (stuck.length === mine.length) {
-      for (const s of stuck) this.condemned.add(s.inode);
-      // What was sent after the last proven acknowledgement never verifiably arrived.
-      this.deliveredUntil = Math.min(this.deliveredUntil ?? delivered, delivered);
-      this.setState('stalled');
-      this.fail(now, `nothing acknowledged by the destination for ${Math.round(unackedMs / 1000)} s`);
-      return stuck;
-    }
-    this.deliveredUntil = delivered;
+    if (!j.delivering) return [];
+    if (j.deliveredUntil !== null) this.deliveredUntil = j.deliveredUntil;
     this.goLive(now);
     return [];
   }
@@ -194,6 +179,7 @@ export class DestinationWatch {
       lastError: this.lastError,
       pid: this.camera.pid,
       deliveredUntil: this.deliveredUntil,
+      windowMs: this.opts.addresses ? this.windowMs : null,
     };
   }
 
@@ -203,7 +189,7 @@ export class DestinationWatch {
    * look seldom: a look costs a walk of the kernel's whole TCP table.
    */
   wantsCloseLook(): boolean {
-    return this.state !== 'live' || this.acks.waiting();
+    return this.state !== 'live' || this.evidence.waiting();
   }
 
   wantsV6(): boolean {

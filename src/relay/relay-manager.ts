@@ -13,8 +13,8 @@ import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStat
 export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
-import { ByteRates, readSocketBytes } from './socket-bytes.ts';
-import { sharedTcpSockets } from './upstream-ack.ts';
+import { ByteRates } from './socket-bytes.ts';
+import { readTcpTable } from './tcp-table.ts';
 
 export interface RecordingSource {
   enabled: boolean;
@@ -39,6 +39,12 @@ export interface RelayChanges {
 
 const ingestKey = (i: PlannedIngest) => `${i.cameraId}|${i.profileToken}`;
 
+/** The margin of doubt before what a destination proved it read: docs/backfill.md. */
+export function backfillMarginMs(cfg: Config, windowMs: number | null): number {
+  if (cfg.backfill.marginSeconds !== undefined) return cfg.backfill.marginSeconds * 1000;
+  return Math.max(windowMs ?? 0, cfg.recording.segmentSeconds * 1000);
+}
+
 export class RelayManager implements Module {
   readonly name = 'relay';
   private relays: StreamRelay[] = [];
@@ -55,7 +61,9 @@ export class RelayManager implements Module {
   private tickMs = 2000;
   private lookedAt = 0;
   private readonly rates = new ByteRates();
-  private sampling = false;
+  /** A look at the TCP table is under way (ss runs asynchronously). */
+  private looking = false;
+  private tableWarned = false;
 
   constructor(
     private readonly cfg: Config,
@@ -191,7 +199,6 @@ export class RelayManager implements Module {
       graceMs: r.startGraceSeconds * 1000,
       backoffMs: r.backoffSeconds.map((s) => s * 1000),
       stopTimeoutMs: r.stopTimeoutSeconds * 1000,
-      lookMs: this.tickMs,
       cpu: this.cpus.next(),
       onPlacementError,
       logger: this.logger,
@@ -206,30 +213,52 @@ export class RelayManager implements Module {
   }
 
   /**
-   * Reading the TCP table walks the kernel's whole connection hash (about 5 ms on a 24 GB machine,
-   * however few connections there are), so it is read at every tick only while some destination
-   * is not live or shows no acknowledgement, and otherwise every stallMs / 2.
+   * Reading the TCP table walks the kernel's whole connection hash (its cost follows the
+   * machine's memory, however few connections there are: bench/relay), so it is read at every
+   * tick only while some destination is not live or gave no evidence at the last look, and
+   * otherwise every stallMs / 2. Bitrates are sampled from the same reads.
    */
   private tick(): void {
     const now = Date.now();
     const needs = this.relays.map((r) => r.needsSockets());
     const due =
-      needs.some((n) => n?.close) ||
-      (needs.some(Boolean) && now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2);
-    if (due) this.lookedAt = now;
-    const table = due
-      ? sharedTcpSockets(
-          now,
-          needs.some((n) => n?.v6),
-        )
-      : null;
-    if (table && !this.sampling && this.rates.claimSample(now)) {
-      this.sampling = true;
-      void readSocketBytes()
-        .then((bytes) => bytes && this.rates.update(bytes, Date.now()))
-        .finally(() => (this.sampling = false));
+      !this.looking &&
+      (needs.some((n) => n?.close) ||
+        (needs.some(Boolean) && now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2));
+    if (!due) {
+      for (const relay of this.relays) relay.tick(now, null, this.rates);
+      return;
     }
-    for (const relay of this.relays) relay.tick(now, table, this.rates);
+    this.lookedAt = now;
+    this.looking = true;
+    void readTcpTable()
+      .then((table) => {
+        const at = Date.now();
+        if (!table && !this.tableWarned) {
+          this.tableWarned = true;
+          this.logger.warn('cannot read the TCP table (iproute2 ss): destinations follow their camera');
+        }
+        if (table && this.rates.claimSample(at)) this.rates.update(table, at);
+        for (const relay of this.relays) relay.tick(at, table, this.rates);
+      })
+      .finally(() => (this.looking = false));
+  }
+
+  /**
+   * Where backfill of a destination that just went down starts: what it last proved it read,
+   * less the margin (backfill.marginSeconds, else the highest window the peer advertised, at least
+   * one segment). Sending a segment twice is cheap; losing one is not.
+   */
+  owedFrom(cameraId: string, destinationId: string): number | null {
+    for (const r of this.relays) {
+      const st = r.status();
+      if (st.cameraId !== cameraId) continue;
+      const d = st.destinations.find((x) => x.destinationId === destinationId);
+      if (!d) continue;
+      if (d.deliveredUntil === null) return null;
+      return d.deliveredUntil - backfillMarginMs(this.cfg, d.windowMs ?? null);
+    }
+    return null;
   }
 
   async stop(): Promise<void> {
@@ -251,16 +280,6 @@ export class RelayManager implements Module {
 
   async restartRecorders(reason: string): Promise<void> {
     await Promise.all(this.relays.map((r) => r.restartRecorder(reason)));
-  }
-
-  deliveredUntil(cameraId: string, destinationId: string): number | null {
-    for (const r of this.relays) {
-      const st = r.status();
-      const d =
-        st.cameraId === cameraId ? st.destinations.find((x) => x.destinationId === destinationId) : undefined;
-      if (d) return d.deliveredUntil;
-    }
-    return null;
   }
 
   lastError(cameraId: string, destinationId: string): string | null {

@@ -16,10 +16,11 @@ import {
 } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
+import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
+import { ProcessSocketCache } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
-import { resetConnection } from './socket-reset.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
-import { AckWatch, ProcessSocketCache, type TcpSocket } from './upstream-ack.ts';
+import { resetConnection, type TcpSocket } from './tcp-table.ts';
 
 export interface Credentials {
   username: string;
@@ -48,8 +49,6 @@ export interface StreamRelayOptions {
   graceMs: number;
   backoffMs: number[];
   stopTimeoutMs: number;
-  /** The relay's tick: how far apart close looks at the destinations' connections are. */
-  lookMs: number;
   /** The CPU this camera's pull and recorder are kept on (cpu-placement.ts), or null. */
   cpu: number | null;
   /** Why a process could not be placed on its CPU (it runs unplaced). */
@@ -70,6 +69,17 @@ export interface StreamRelayStatus {
   destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
 }
 
+/** A transcoding destination: its own ffmpeg, judged like the camera's plus by its connection. */
+interface Reader {
+  output: PlannedOutput;
+  supervisor: Supervisor;
+  evidence: DeliveryEvidence;
+  sockets: ProcessSocketCache;
+  windowMs: number | null;
+  /** The verdict at a look at its connection, for its supervisor's next check. */
+  judged: (j: Judgement | null) => void;
+}
+
 interface TeeDestination {
   output: PlannedOutput;
   watch: DestinationWatch;
@@ -80,7 +90,7 @@ interface TeeDestination {
 export class StreamRelay {
   private readonly camera: Supervisor;
   private readonly tee: TeeDestination[] = [];
-  private readonly readers: { output: PlannedOutput; supervisor: Supervisor }[] = [];
+  private readonly readers: Reader[] = [];
   private readonly recorder: Supervisor | null;
   private readonly log: Logger;
   private cameraKbps: number | null = null;
@@ -119,7 +129,7 @@ export class StreamRelay {
         log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
         const udpPort = opts.udpPorts[port++]!;
         slaves.push({ kind: 'tap', port: udpPort });
-        this.readers.push({ output, supervisor: this.reader(output, urlOf(output), udpPort, dlog, onState) });
+        this.readers.push(this.reader(output, urlOf(output), udpPort, dlog, onState));
         continue;
       }
       slaves.push({
@@ -136,7 +146,6 @@ export class StreamRelay {
           destinationId: output.destinationId,
           addresses: endpoint ? new EndpointAddresses(endpoint) : null,
           stallMs: opts.stallMs,
-          lookMs: opts.lookMs,
           graceMs: opts.graceMs,
           logger: dlog,
           onStateChange: onState,
@@ -212,9 +221,10 @@ export class StreamRelay {
     udpPort: number,
     logger: Logger,
     onStateChange: (s: SupervisedState, p: SupervisedState) => void,
-  ): Supervisor {
-    const acks = new AckWatch();
-    return new Supervisor({
+  ): Reader {
+    const evidence = new DeliveryEvidence(this.opts.stallMs);
+    let last: Judgement | null = null;
+    const supervisor = new Supervisor({
       stallMs: this.opts.stallMs,
       graceMs: this.opts.graceMs,
       backoffMs: this.opts.backoffMs,
@@ -223,17 +233,24 @@ export class StreamRelay {
       spawn: () => runFfmpeg(outputCommand({ output, url, udpPort, progressSeconds: this.progressEvery })),
       // No progress while the camera is down is not the destination's fault.
       judge: () => this.camera.status().state === 'live',
-      stallCheck: (pid, stallMs) => {
-        const ms = acks.unackedForMs(pid);
-        return ms > stallMs
-          ? {
-              reason: `nothing acknowledged by the destination for ${Math.round(ms / 1000)} s`,
-              lastGoodAt: Date.now() - ms,
-            }
-          : null;
+      // Judged at the relay's looks at the TCP table (tick), read here.
+      stallCheck: () => {
+        if (!last?.stuck) return null;
+        const { reason } = last.stuck;
+        const lastGoodAt = last.deliveredUntil ?? Date.now();
+        last = null;
+        return { reason, lastGoodAt };
       },
       onStateChange,
     });
+    return {
+      output,
+      supervisor,
+      evidence,
+      sockets: new ProcessSocketCache(),
+      windowMs: null,
+      judged: (j) => (last = j),
+    };
   }
 
   /** ffmpeg names the destination a message is about by its address: keep it as that destination's last error. */
@@ -262,11 +279,12 @@ export class StreamRelay {
    * Whether a tick needs the TCP table (a destination to judge while the camera delivers), and
    * whether it needs it now (`close`) or only at the relay's slower pace.
    */
-  needsSockets(): { v6: boolean; close: boolean } | null {
-    if (this.tee.length === 0 || this.camera.status().state !== 'live') return null;
+  needsSockets(): { close: boolean } | null {
+    if (this.tee.length + this.readers.length === 0 || this.camera.status().state !== 'live') return null;
     return {
-      v6: this.tee.some((d) => d.watch.wantsV6()),
-      close: this.tee.some((d) => d.watch.wantsCloseLook()),
+      close:
+        this.tee.some((d) => d.watch.wantsCloseLook()) ||
+        this.readers.some((r) => r.supervisor.status().state !== 'live' || r.evidence.waiting()),
     };
   }
 
@@ -287,7 +305,7 @@ export class StreamRelay {
     else if (sockets)
       this.cameraKbps = rates.kbps(
         sockets.map((s) => s.inode),
-        'received',
+        'bytesReceived',
         now,
       );
     const view: CameraView = {
@@ -297,9 +315,24 @@ export class StreamRelay {
       kbps: this.cameraKbps,
       lastFrameAgeMs: st.lastFrameAgeMs,
     };
-    const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'acked', now) : undefined;
+    const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'bytesAcked', now) : undefined;
     const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets, acked));
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
+    if (table) for (const r of this.readers) this.lookAtReader(r, now, table);
+  }
+
+  /** The same evidence for a transcoding destination's own connection; its supervisor acts on it. */
+  private lookAtReader(r: Reader, now: number, table: Map<string, TcpSocket>): void {
+    const st = r.supervisor.status(now);
+    if (st.pid === null || st.state !== 'live') {
+      r.evidence.keepOnly(new Set());
+      r.judged(null);
+      return;
+    }
+    const sockets = r.sockets.sockets(st.pid, table, r.evidence.waiting());
+    const j = sockets.length > 0 ? judge(r.evidence, sockets, now, st.kbps) : null;
+    if (j?.windowMs != null) r.windowMs = j.windowMs;
+    r.judged(j);
   }
 
   private async reset(stuck: TcpSocket[]): Promise<void> {
@@ -332,7 +365,9 @@ export class StreamRelay {
     const ingest = this.camera.status();
     const byId = new Map<string, SupervisorStatus>([
       ...this.tee.map((d) => [d.output.destinationId, d.watch.status()] as const),
-      ...this.readers.map((r) => [r.output.destinationId, r.supervisor.status()] as const),
+      ...this.readers.map(
+        (r) => [r.output.destinationId, { ...r.supervisor.status(), windowMs: r.windowMs }] as const,
+      ),
     ]);
     return {
       cameraId: this.opts.plan.cameraId,

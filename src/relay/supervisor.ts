@@ -36,8 +36,13 @@ export interface SupervisorStatus {
   uptimeMs: number | null;
   lastError: string | null;
   pid: number | null;
-  /** When this part last verifiably delivered (its last progress, or last acknowledgement upstream). */
+  /** When this part last verifiably delivered (its last progress, or what the peer proved it read). */
   deliveredUntil: number | null;
+  /**
+   * How much of the stream, ms, the peer may hold unread beyond `deliveredUntil`: the receive
+   * window it last advertised (TCP destinations; null when unknown).
+   */
+  windowMs?: number | null;
 }
 
 const HOUR = 3_600_000;

@@ -1,44 +1,43 @@
 // How a tee destination is judged from its TCP connection: the state machine against a sequence
-// of socket-table snapshots, and the /proc reading and the connection reset against real sockets.
+// of table snapshots (a black hole, a hung server, a slow link), and the table, the evidence and
+// the connection reset against real sockets.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.ts';
+import { DeliveryEvidence, judge } from '../../src/relay/delivery-evidence.ts';
 import {
-  canonicalIp,
   DestinationWatch,
   EndpointAddresses,
   endpointOf,
   type CameraView,
 } from '../../src/relay/destination-watch.ts';
-import { resetConnection } from '../../src/relay/socket-reset.ts';
+import { ProcessSocketCache } from '../../src/relay/process-sockets.ts';
+import { canonicalIp, readTcpTable, resetConnection, type TcpSocket } from '../../src/relay/tcp-table.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { waitFor } from '../support/wait.ts';
-import {
-  decodeProcAddress,
-  ProcessSocketCache,
-  processSockets,
-  readTcpSockets,
-  type TcpSocket,
-} from '../../src/relay/upstream-ack.ts';
 
 const log = createLogger({ level: 'silent' });
+/** 4000 kbit/s: 500 bytes a millisecond. */
 const cam: CameraView = { pid: 42, live: true, fps: 25, kbps: 4000, lastFrameAgeMs: 40 };
-const sock = (
-  inode: string,
-  sendQueue: number,
-  remote = '10.1.2.3:1935',
-  ackedWithinRto = false,
-): TcpSocket => ({
-  inode,
-  local: '10.0.0.2:50000',
-  remote,
-  established: true,
-  sendQueue,
-  ackedWithinRto,
-  rtoMs: 300,
-});
-/** A socket whose far end still acknowledges (its retransmission timer never fired), queue or not. */
-const acking = (inode: string, sendQueue: number) => sock(inode, sendQueue, '10.1.2.3:1935', true);
+const WINDOW = 1_000_000;
+
+/** A snapshot of one connection at time t of a stream at 500 bytes/ms. */
+function sock(inode: string, s: Partial<TcpSocket> = {}, remote = '10.1.2.3:1935'): TcpSocket {
+  return {
+    inode,
+    local: '10.0.0.2:50000',
+    remote,
+    sendQueue: 0,
+    lastAckMs: 5,
+    bytesAcked: 0,
+    // The server's side of the protocol (handshake, RTCP, acknowledgements): its application spoke.
+    bytesReceived: 3000,
+    sndWnd: WINDOW,
+    ...s,
+  };
+}
+/** A healthy connection at t: everything written acknowledged and read, the window wide open. */
+const reading = (inode: string, t: number) => sock(inode, { bytesAcked: t * 500 });
 
 function watch() {
   const states: string[] = [];
@@ -46,7 +45,6 @@ function watch() {
     destinationId: 'national',
     addresses: new EndpointAddresses({ host: '10.1.2.3', port: 1935 }),
     stallMs: 10_000,
-    lookMs: 2000,
     graceMs: 20_000,
     logger: log,
     onStateChange: (s) => states.push(s),
@@ -56,101 +54,129 @@ function watch() {
 }
 
 describe('destination watch', () => {
-  it('is live while its connection is acknowledged, and resets it once nothing is for stallMs', () => {
+  it('goes live at the second look, and resets a black-holed connection once nothing is acknowledged for stallMs', () => {
     const { w, states } = watch();
-    expect(w.tick(1000, cam, [sock('7', 0)])).toEqual([]);
-    expect(w.status(1000).state).toBe('live');
-    // Empty at t=1000, then it grows and never shrinks: nothing acknowledged after t=1000.
-    w.tick(2000, cam, [sock('7', 5000)]);
-    w.tick(8000, cam, [sock('7', 90_000)]);
-    expect(w.tick(11_000, cam, [sock('7', 400_000)])).toEqual([]);
-    const stuck = w.tick(12_500, cam, [sock('7', 800_000)]);
+    expect(w.tick(1000, cam, [reading('7', 1000)])).toEqual([]);
+    expect(w.status(1000).state, 'first sight: no verdict yet').toBe('starting');
+    w.tick(3000, cam, [reading('7', 3000)]);
+    expect(w.status(3000).state).toBe('live');
+    // Black-holed at 3000: nothing comes back, the queue grows, the kernel's last ACK ages.
+    const hole = (t: number) =>
+      sock('7', { bytesAcked: 1_500_000, sendQueue: (t - 3000) * 500, lastAckMs: t - 3000 });
+    for (let t = 5000; t <= 13_000; t += 2000) expect(w.tick(t, cam, [hole(t)])).toEqual([]);
+    // Reset at the first look more than stallMs after the last acknowledgement.
+    const stuck = w.tick(15_000, cam, [hole(15_000)]);
     expect(stuck.map((s) => s.inode)).toEqual(['7']);
-    const st = w.status(12_500);
-    expect(st.state).toBe('backing-off');
-    expect(st.restartsLastHour).toBe(1);
+    const st = w.status(15_000);
+    expect(st).toMatchObject({ state: 'backing-off', restartsLastHour: 1 });
     expect(st.lastError).toMatch(/nothing acknowledged by the destination for 12 s/);
+    // The last look that saw it read was at 3000, so it read after 1000 at least: owed from there.
     expect(st.deliveredUntil).toBe(1000);
+    expect(st.windowMs, 'its window in ms of stream at 4000 kbit/s').toBe(2000);
     // The condemned connection, still listed while the reset goes through, does not make it live.
-    w.tick(13_000, cam, [sock('7', 800_000)]);
-    expect(w.status(13_000).state).toBe('backing-off');
-    // ffmpeg's fifo reconnects: a new connection, acknowledged.
-    w.tick(16_000, cam, [sock('9', 0)]);
-    expect(w.status(16_000).state).toBe('live');
+    w.tick(16_000, cam, [hole(16_000)]);
+    expect(w.status(16_000).state).toBe('backing-off');
+    // ffmpeg's fifo reconnects: a new connection that reads.
+    w.tick(18_000, cam, [reading('9', 100)]);
+    w.tick(20_000, cam, [reading('9', 2100)]);
+    expect(w.status(20_000).state).toBe('live');
     expect(states).toEqual(['starting', 'live', 'stalled', 'backing-off', 'live']);
   });
 
-  it('asks for close looks only while something waits, and judges a stall seen after a sparse look from no further back', () => {
+  it('resets a hung server once its window has been shut for stallMs, though its kernel still acknowledges', () => {
+    // The ingest process freezes at 10_000: its kernel ACKs into the receive buffer until it is
+    // full (here at 12_000), then shuts the window and answers zero-window probes, lastack fresh.
+    const { w } = watch();
+    for (let t = 0; t <= 10_000; t += 2000) w.tick(t, cam, [reading('7', t)]);
+    expect(w.status(10_000).state).toBe('live');
+    const edge = 10_000 * 500 + WINDOW;
+    const hung = (t: number) => {
+      const acked = Math.min(edge, t * 500);
+      return sock('7', {
+        bytesAcked: acked,
+        sndWnd: edge - acked,
+        sendQueue: t * 500 - acked + 1,
+        lastAckMs: 50,
+      });
+    };
+    let stuckAt = 0;
+    for (let t = 12_000; t <= 40_000 && !stuckAt; t += 2000)
+      if (w.tick(t, cam, [hung(t)]).length) stuckAt = t;
+    // Shut from the look at 12_000: reset at the first look more than stallMs later.
+    expect(stuckAt).toBe(24_000);
+    const st = w.status(stuckAt);
+    expect(st.lastError).toMatch(/reads nothing: its window has been shut for 12 s/);
+    // The last look with the window at its highest and new bytes acknowledged was at 10_000: it
+    // read after 8000, perhaps only just, so what was written before that is proven read.
+    expect(st.deliveredUntil, 'what it last proved it read').toBe(8000);
+    expect(st.windowMs).toBe(2000);
+  });
+
+  it('does not judge a window that drifts down (a reader and a stopped one both do), but dates delivery from its highest', () => {
+    // As measured with nginx-rtmp SIGSTOPped and with a GStreamer RTSP server reading: the window
+    // loses about 1 KiB a second at 75 kbit/s either way.
+    const { w } = watch();
+    for (let t = 0; t <= 10_000; t += 2000) w.tick(t, cam, [reading('7', t)]);
+    const drifting = (t: number) =>
+      sock('7', {
+        bytesAcked: t * 500,
+        sndWnd: WINDOW - 1024 * Math.floor((t - 10_000) / 1100),
+        sendQueue: 700,
+      });
+    for (let t = 12_000; t <= 50_000; t += 2000) expect(w.tick(t, cam, [drifting(t)])).toEqual([]);
+    const st = w.status(50_000);
+    expect(st.state).toBe('live');
+    // Not dated past the look before the last one at its highest: a stopped reader's never gets
+    // back there.
+    expect(st.deliveredUntil).toBe(8000);
+  });
+
+  it('keeps a link slower than the stream live: its queue grows for longer than stallMs, but it reads what arrives', () => {
+    const { w, states } = watch();
+    // Half the stream gets through: acks at 250 bytes/ms, the queue grows by as much.
+    for (let t = 1000; t <= 31_000; t += 2000)
+      expect(w.tick(t, cam, [sock('7', { bytesAcked: t * 250, sendQueue: t * 250, lastAckMs: 30 })])).toEqual(
+        [],
+      );
+    expect(w.status(31_000).state).toBe('live');
+    expect(w.wantsCloseLook(), 'acknowledged and read: sparse looks are enough').toBe(false);
+    // What is proven read lags by the queue: 29000 - 7_750_000 bytes / 500 bytes a ms.
+    expect(w.status(31_000).deliveredUntil).toBe(29_000 - 15_500);
+    expect(states).toEqual(['starting', 'live']);
+  });
+
+  it('asks for close looks while something waits or was just seen, and goes back to sparse ones', () => {
     const { w } = watch();
     expect(w.wantsCloseLook(), 'starting').toBe(true);
-    w.tick(1000, cam, [sock('7', 0)]);
-    expect(w.wantsCloseLook(), 'live and acknowledged').toBe(false);
-    // Ticks without a look change nothing, whatever the time.
-    expect(w.tick(4000, cam, null)).toEqual([]);
-    expect(w.status(4000).state).toBe('live');
-    // The next look, 5 s after the last: the queue grew. The last acknowledgement lies somewhere
-    // between 1000 and 6000; the stall is counted from 6000 - lookMs, so it takes stallMs from
-    // there, not from 1000 (which would reset a destination after 7 s of real silence).
-    w.tick(6000, cam, [sock('7', 50_000)]);
-    expect(w.wantsCloseLook(), 'a queue that did not shrink').toBe(true);
-    expect(w.tick(8000, cam, [sock('7', 90_000)])).toEqual([]);
-    expect(w.tick(12_000, cam, [sock('7', 200_000)])).toEqual([]);
-    expect(w.tick(14_000, cam, [sock('7', 300_000)])).toEqual([]);
-    expect(w.tick(16_000, cam, [sock('7', 400_000)]).map((s) => s.inode)).toEqual(['7']);
-    // What is known delivered stays the last look with evidence: the backfill resends from there.
-    expect(w.status(16_000).deliveredUntil).toBe(1000);
-  });
-
-  it('dates what it knows delivered no later than the look before the last evidence, nor than the queue allows', () => {
-    // Black-holed at t=4000, between two sparse looks: the look at 5000 still sees the queue
-    // shrink (acknowledgements that were on their way), but proves nothing written after 3000.
-    const { w } = watch();
-    w.tick(1000, cam, [sock('7', 0)]);
-    w.tick(3000, cam, [sock('7', 200_000)]);
-    w.tick(5000, cam, [sock('7', 100_000)]);
-    for (let t = 7000; t <= 17_000; t += 2000) w.tick(t, cam, [sock('7', t * 100)]);
-    expect(w.status(17_000).state).toBe('backing-off');
-    expect(w.status(17_000).deliveredUntil).toBe(3000);
-    // A long queue dates further back: 1.5 MB at 4000 kbit/s is 3 s of stream.
-    const b = watch().w;
-    b.tick(1000, cam, [sock('7', 0)]);
-    b.tick(3000, cam, [sock('7', 2_000_000)]);
-    b.tick(5000, cam, [sock('7', 1_500_000)]);
-    for (let t = 7000; t <= 17_000; t += 2000) b.tick(t, cam, [sock('7', 1_500_000 + t * 100)]);
-    expect(b.status(17_000).deliveredUntil).toBe(2000);
-  });
-
-  it('keeps a link slower than the stream live: its queue grows for longer than stallMs, but acks go on', () => {
-    // A 4G uplink whose capacity dips: the queue grows at every look, the far end still acknowledges.
-    const { w, states } = watch();
-    w.tick(1000, cam, [sock('7', 0)]);
-    for (let t = 3000; t <= 31_000; t += 2000) expect(w.tick(t, cam, [acking('7', t * 50)])).toEqual([]);
-    expect(w.status(31_000).state).toBe('live');
-    expect(w.wantsCloseLook(), 'acknowledged: sparse looks are enough').toBe(false);
-    // Then the link dies: the timer fires, nothing is acknowledged, and stallMs later it is reset.
-    const stuck: string[] = [];
-    for (let t = 33_000; t <= 45_000 && stuck.length === 0; t += 2000)
-      stuck.push(...w.tick(t, cam, [sock('7', 2_000_000 + t)]).map((s) => s.inode));
-    expect(stuck).toEqual(['7']);
-    expect(w.status(45_000).lastError).toMatch(/nothing acknowledged by the destination for 1[0-2] s/);
-    expect(states).toEqual(['starting', 'live', 'stalled', 'backing-off']);
-  });
-
-  it('goes back to sparse looks once the connection is acknowledged again', () => {
-    const { w } = watch();
-    w.tick(1000, cam, [sock('7', 0)]);
-    w.tick(6000, cam, [sock('7', 50_000)]);
-    expect(w.wantsCloseLook()).toBe(true);
-    w.tick(8000, cam, [sock('7', 20_000)]);
+    w.tick(1000, cam, [reading('7', 1000)]);
+    expect(w.wantsCloseLook(), 'first sight').toBe(true);
+    w.tick(2000, cam, [reading('7', 2000)]);
     expect(w.wantsCloseLook()).toBe(false);
-    expect(w.status(8000).state).toBe('live');
+    // Ticks without a look change nothing, whatever the time.
+    expect(w.tick(9000, cam, null)).toEqual([]);
+    expect(w.status(9000).state).toBe('live');
+    w.tick(10_000, cam, [sock('7', { bytesAcked: 1_000_000, sendQueue: 50_000, lastAckMs: 300 })]);
+    expect(w.wantsCloseLook(), 'its edge did not move').toBe(true);
+    w.tick(11_000, cam, [reading('7', 11_000)]);
+    expect(w.wantsCloseLook()).toBe(false);
+  });
+
+  it('does not go live on a connection whose server never answered (a hung server accepting in its backlog)', () => {
+    const { w } = watch();
+    // Its kernel accepted and acknowledges the handshake; its application never answered.
+    const never = (t: number) => sock('7', { bytesAcked: 1537 + t, bytesReceived: 0, lastAckMs: 40 });
+    for (let t = 1000; t <= 30_000; t += 2000) {
+      w.tick(t, cam, [never(t)]);
+      expect(w.status(t).state).not.toBe('live');
+    }
   });
 
   it('counts a closed connection as a drop, and other hosts\u2019 sockets as nothing', () => {
     const { w } = watch();
-    w.tick(1000, cam, [sock('7', 0)]);
-    w.tick(2000, cam, [sock('8', 0, '10.9.9.9:1935'), sock('3', 0, '10.1.2.3:554')]);
-    const st = w.status(2000);
+    w.tick(1000, cam, [reading('7', 1000)]);
+    w.tick(2000, cam, [reading('7', 2000)]);
+    w.tick(3000, cam, [sock('8', {}, '10.9.9.9:1935'), sock('3', {}, '10.1.2.3:554')]);
+    const st = w.status(3000);
     expect(st.state).toBe('backing-off');
     expect(st.lastError).toBe('the connection to the destination closed');
     expect(st.restartsLastHour).toBe(1);
@@ -167,123 +193,129 @@ describe('destination watch', () => {
     expect(w.status(51_000).lastError).toMatch(/not connected within 20 s/);
   });
 
-  it('knows the default port of each protocol, and that SRT has no connection to watch', () => {
+  it('knows the default port of each protocol, that SRT has no connection to watch, and one spelling per address', () => {
     expect(endpointOf('rtmp://a.example/live/x', 'rtmp')).toEqual({ host: 'a.example', port: 1935 });
     expect(endpointOf('rtsp://[2001:db8::1]/x', 'rtsp')).toEqual({ host: '2001:db8::1', port: 554 });
     expect(endpointOf('rtmps://a.example:4443/live/x', 'rtmps')).toEqual({ host: 'a.example', port: 4443 });
     expect(endpointOf('srt://a.example:9000', 'srt')).toBeNull();
     expect(canonicalIp('2001:0db8::0001')).toBe('2001:db8:0:0:0:0:0:1');
     expect(canonicalIp('::1')).toBe('0:0:0:0:0:0:0:1');
-  });
-
-  it('decodes /proc/net addresses', () => {
-    expect(decodeProcAddress('0100007F:1F90')).toBe('127.0.0.1:8080');
-    expect(decodeProcAddress('00000000000000000000000001000000:0016')).toBe('0:0:0:0:0:0:0:1:22');
+    expect(canonicalIp('::ffff:127.0.0.1')).toBe('0:0:0:0:0:ffff:7f00:1');
+    expect(canonicalIp('fe80::1%eth0')).toBe('fe80:0:0:0:0:0:0:1');
   });
 });
 
-describe('TCP table and connection reset (real sockets)', () => {
+describe('TCP table, evidence and connection reset (real sockets)', () => {
   let server: Server | null = null;
   let client: Socket | null = null;
+  let peer: Socket | null = null;
   afterEach(() => {
     client?.destroy();
+    peer?.destroy();
     server?.close();
   });
 
-  async function connectedPair(reads = false): Promise<{ client: Socket; port: number }> {
-    // Accepts and, unless asked to read, never reads; the reset reaches this end as a RST.
-    server = createServer((s) => (reads ? s.resume() : s.pause()).on('error', () => undefined));
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    client = createConnection(port, '127.0.0.1');
+  async function connectedPair(host = '127.0.0.1'): Promise<{ client: Socket; peer: Socket; port: number }> {
+    // The server end reads until paused; the reset reaches it as a RST.
+    const accepted = new Promise<Socket>((r) => {
+      server = createServer((s) => {
+        s.on('error', () => undefined).resume();
+        s.write('hello'); // a server speaks: a handshake, RTCP, acknowledgements
+        r(s);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, host, r));
+    const port = (server!.address() as { port: number }).port;
+    client = createConnection(port, host);
     await new Promise<void>((r) => client!.once('connect', () => r()));
-    return { client, port };
+    peer = await accepted;
+    return { client, peer, port };
   }
 
-  it("finds this process's connection in /proc with where it goes", async () => {
-    const { client, port } = await connectedPair();
-    const mine = processSockets(process.pid, readTcpSockets({ v6: false }));
-    const conn = mine.find(
-      (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
+  const find = async (c: Socket, port: number, host = '127.0.0.1') => {
+    const table = await readTcpTable();
+    expect(table, 'ss ran').not.toBeNull();
+    return [...table!.values()].find(
+      (s) => s.remote === `${canonicalIp(host)}:${port}` && s.local === `${canonicalIp(host)}:${c.localPort}`,
     );
-    expect(conn?.established).toBe(true);
-  });
+  };
 
-  it("finds a process's connections across looks: a new one when asked, and after one closes", async () => {
-    const { client: first, port } = await connectedPair();
+  it("finds this process's connections, IPv4 and IPv6 from one read, with their counters", async () => {
+    const { client, port } = await connectedPair();
+    client.write(Buffer.alloc(100_000));
+    await new Promise((r) => setTimeout(r, 200));
+    const s = await find(client, port);
+    expect(s?.bytesAcked).toBeGreaterThanOrEqual(100_000);
+    expect(s?.sndWnd, 'the window the reading peer advertises').toBeGreaterThan(0);
     const cache = new ProcessSocketCache();
-    const to = (c: Socket) => (s: TcpSocket) =>
-      s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${c.localPort}`;
-    const firstSocket = cache.sockets(process.pid, readTcpSockets({ v6: false }), false).find(to(first));
-    expect(firstSocket?.established).toBe(true);
+    expect(cache.sockets(process.pid, (await readTcpTable())!, true).some((x) => x.inode === s!.inode)).toBe(
+      true,
+    );
 
-    // A second connection (a destination connecting): found when a listing is asked for.
-    const second = createConnection(port, '127.0.0.1');
-    await new Promise<void>((r) => second.once('connect', () => r()));
-    try {
-      expect(cache.sockets(process.pid, readTcpSockets({ v6: false }), true).some(to(second))).toBe(true);
-
-      // The first one closes (a destination reconnecting): the next look lists the process again.
-      const third = createConnection(port, '127.0.0.1');
-      await new Promise<void>((r) => third.once('connect', () => r()));
-      first.destroy();
-      await waitFor(() => !readTcpSockets({ v6: false }).has(firstSocket!.inode), 'the first closed', 5000);
-      const after = cache.sockets(process.pid, readTcpSockets({ v6: false }), false);
-      expect(after.some(to(third)), 'a new connection found without being asked').toBe(true);
-      expect(after.some(to(second))).toBe(true);
-      third.destroy();
-    } finally {
-      second.destroy();
-    }
-  });
-
-  it('finds an IPv6 connection once the table includes tcp6, without a new listing', async () => {
-    await connectedPair(); // the camera's pull: an IPv4 connection that stays
-    const cache = new ProcessSocketCache();
-    const v6server = createServer((peer) => peer.resume());
+    const v6server = createServer((p) => p.resume());
     await new Promise<void>((r) => v6server.listen(0, '::1', r));
     const v6port = (v6server.address() as { port: number }).port;
     const v6 = createConnection(v6port, '::1');
     await new Promise<void>((r) => v6.once('connect', () => r()));
-    const mine = (s: TcpSocket) => s.remote === `0:0:0:0:0:0:0:1:${v6port}` && s.established;
     try {
-      // A destination whose name is not resolved yet: only the IPv4 table is read.
-      expect(cache.sockets(process.pid, readTcpSockets({ v6: false }), true).some(mine)).toBe(false);
-      // It resolved to ::1, so the next look reads tcp6 too: the connection is there.
-      expect(cache.sockets(process.pid, readTcpSockets({ v6: true }), false).some(mine)).toBe(true);
+      expect(await find(v6, v6port, '::1')).toBeDefined();
     } finally {
       v6.destroy();
       v6server.close();
     }
   });
 
+  it('tells a peer whose application stopped reading from one that reads, while its kernel still acknowledges', async () => {
+    const { client, peer, port } = await connectedPair();
+    const evidence = new DeliveryEvidence(500);
+    const writer = setInterval(() => client.write(Buffer.alloc(50_000)), 10);
+    const lookAt = async () => {
+      const s = (await find(client, port))!;
+      return { s, j: judge(evidence, [s], Date.now(), null) };
+    };
+    try {
+      for (let i = 0; i < 5; i++) {
+        const { j } = await lookAt();
+        expect(j.stuck).toBeNull();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await lookAt()).j.delivering).toBe(true);
+      peer.pause(); // the application stops reading; its kernel does not
+      let last = await lookAt();
+      await waitFor(
+        async () => (last = await lookAt()).j.stuck !== null,
+        'the stopped reader judged stuck',
+        10_000,
+      );
+      expect(last.j.stuck?.reason).toMatch(/reads nothing: its window has been shut/);
+      expect(last.s.sndWnd, 'its kernel shut the window it advertises').toBe(0);
+    } finally {
+      clearInterval(writer);
+    }
+  });
+
   it.skipIf(!canBlackhole())(
-    'sees a black-holed connection unacknowledged once its retransmission timer fires, and acknowledged again once restored',
+    'sees a black-holed connection unacknowledged, and acknowledged again once restored',
     async () => {
-      const { client, port } = await connectedPair(true);
-      const look = () =>
-        processSockets(process.pid, readTcpSockets({ v6: false })).find(
-          (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
-        )!;
+      const { client, port } = await connectedPair();
       const writer = setInterval(() => client.write(Buffer.alloc(20_000)), 20);
       const restore = blackholePort(port);
-      // Looks every 10 ms: data in flight with the timer not yet fired (the kernel's minimum RTO is
-      // 200 ms), then the timer fires and nothing is acknowledged any more.
-      const seen: boolean[] = [];
       try {
-        for (let i = 0; i < 500 && seen.at(-1) !== false; i++) {
-          const s = look();
-          if (s.sendQueue > 0) seen.push(s.ackedWithinRto);
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await waitFor(
+          async () => ((await find(client, port))?.lastAckMs ?? 0) > 1000,
+          'the last ACK to age',
+          10_000,
+        );
+        expect((await find(client, port))!.sendQueue).toBeGreaterThan(0);
       } finally {
         restore();
       }
-      expect(look().rtoMs).toBeGreaterThanOrEqual(200);
-      expect(seen.slice(0, -1), 'in flight, before the first RTO').toContain(true);
-      expect(seen.at(-1), 'after it').toBe(false);
       // The next retransmission (the timer backed off: a few seconds at most) is acknowledged.
-      await waitFor(() => look().ackedWithinRto || look().sendQueue === 0, 'an acknowledgement', 10_000);
+      await waitFor(
+        async () => ((await find(client, port))?.lastAckMs ?? Infinity) < 1000,
+        'an acknowledgement',
+        15_000,
+      );
       clearInterval(writer);
     },
   );
@@ -292,9 +324,7 @@ describe('TCP table and connection reset (real sockets)', () => {
     'ends a connection from outside, so a blocked writer gets an error',
     async () => {
       const { client, port } = await connectedPair();
-      const conn = processSockets(process.pid, readTcpSockets({ v6: false })).find(
-        (s) => s.remote === `127.0.0.1:${port}` && s.local === `127.0.0.1:${client.localPort}`,
-      )!;
+      const conn = (await find(client, port))!;
       const closed = new Promise<string>((r) => {
         client.once('error', (e: NodeJS.ErrnoException) => r(e.code ?? 'error'));
         client.once('close', () => r('close'));

@@ -3,38 +3,57 @@
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import {
-  BITRATE_EVERY_MS,
-  BITRATE_FIRST_MS,
-  ByteRates,
-  parseSs,
-  readSocketBytes,
-  type SocketBytes,
-} from '../../src/relay/socket-bytes.ts';
-import { socketInodes } from '../../src/relay/upstream-ack.ts';
+import { socketInodes } from '../../src/relay/process-sockets.ts';
+import { BITRATE_EVERY_MS, BITRATE_FIRST_MS, ByteRates } from '../../src/relay/socket-bytes.ts';
+import { parseTcpTable, readTcpTable } from '../../src/relay/tcp-table.ts';
 
+type SocketBytes = { acked: number; received: number };
 const SS = [
-  '0      0      127.0.0.1:58397 127.0.0.1:55414 ino:563994 sk:10d3 cgroup:/ <->',
-  '\t ts sack bbr wscale:10,10 rto:204 bytes_sent:300 bytes_acked:301 bytes_received:5000 segs_out:2 lastack:4',
-  '0      0      [::1]:8554 [::1]:40000 ino:42 sk:1 <->',
-  '\t ts sack cubic rto:204 bytes_sent:10 bytes_acked:11 segs_out:2',
+  '0      0      127.0.0.1:58397 127.0.0.1:55414 timer:(on,204ms,0) ino:563994 sk:10d3 cgroup:/ <->',
+  '\t ts sack bbr wscale:10,10 rto:204 bytes_sent:300 bytes_acked:301 bytes_received:5000 segs_out:2 lastack:4 snd_wnd:65536',
+  '0      1703758 [::1]:8554 [::ffff:10.0.0.1]:40000 timer:(persist,208ms,0) ino:42 sk:1 <->',
+  '\t ts sack cubic rto:204 bytes_sent:10 bytes_acked:11 segs_out:2 notsent:1703758',
   '0      0      127.0.0.1:1 127.0.0.1:2 ino:0 sk:2 <->',
   '\t bytes_acked:5 bytes_received:5',
 ].join('\n');
 
-describe('parseSs', () => {
-  it('reads the acknowledged and received bytes of each connection by inode', () => {
-    const m = parseSs(SS);
-    expect([...m.entries()]).toEqual([
-      ['563994', { acked: 301, received: 5000 }],
-      // No data received yet: ss leaves the counter out.
-      ['42', { acked: 11, received: 0 }],
+describe('parseTcpTable', () => {
+  it('reads where each connection goes, its queue, its last ACK, its counters and its window, by inode', () => {
+    expect([...parseTcpTable(SS).entries()]).toEqual([
+      [
+        '563994',
+        {
+          inode: '563994',
+          local: '127.0.0.1:58397',
+          remote: '127.0.0.1:55414',
+          sendQueue: 0,
+          lastAckMs: 4,
+          bytesAcked: 301,
+          bytesReceived: 5000,
+          sndWnd: 65536,
+        },
+      ],
+      // ss leaves out what is 0: nothing received, no ACK for under a millisecond, a shut window.
+      [
+        '42',
+        {
+          inode: '42',
+          local: '0:0:0:0:0:0:0:1:8554',
+          remote: '0:0:0:0:0:ffff:a00:1:40000',
+          sendQueue: 1_703_758,
+          lastAckMs: 0,
+          bytesAcked: 11,
+          bytesReceived: 0,
+          sndWnd: 0,
+        },
+      ],
     ]);
   });
 });
 
 describe('ByteRates', () => {
-  const sample = (entries: [string, SocketBytes][]) => new Map(entries);
+  const sample = (entries: [string, SocketBytes][]) =>
+    new Map(entries.map(([k, v]) => [k, { bytesAcked: v.acked, bytesReceived: v.received }]));
 
   it('gives kbit/s between the last two samples, summed over the connections asked for', () => {
     const r = new ByteRates();
@@ -45,7 +64,7 @@ describe('ByteRates', () => {
       ]),
       0,
     );
-    expect(r.kbps(['1'], 'acked', 0)).toBeNull(); // one sample is no rate
+    expect(r.kbps(['1'], 'bytesAcked', 0)).toBeNull(); // one sample is no rate
     r.update(
       sample([
         ['1', { acked: 500_000, received: 0 }],
@@ -53,12 +72,12 @@ describe('ByteRates', () => {
       ]),
       2000,
     );
-    expect(r.kbps(['1'], 'acked', 2000)).toBe(2000);
-    expect(r.kbps(['1', '2'], 'acked', 2000)).toBe(3000);
-    expect(r.kbps(['1'], 'received', 2000)).toBe(0);
+    expect(r.kbps(['1'], 'bytesAcked', 2000)).toBe(2000);
+    expect(r.kbps(['1', '2'], 'bytesAcked', 2000)).toBe(3000);
+    expect(r.kbps(['1'], 'bytesReceived', 2000)).toBe(0);
     // ss failing since: the last rate says nothing of now after two sampling periods.
-    expect(r.kbps(['1'], 'acked', 2000 + 2 * BITRATE_EVERY_MS)).toBe(2000);
-    expect(r.kbps(['1'], 'acked', 2001 + 2 * BITRATE_EVERY_MS)).toBeNull();
+    expect(r.kbps(['1'], 'bytesAcked', 2000 + 2 * BITRATE_EVERY_MS)).toBe(2000);
+    expect(r.kbps(['1'], 'bytesAcked', 2001 + 2 * BITRATE_EVERY_MS)).toBeNull();
   });
 
   it('asks for two samples soon after start, then one every half minute, also when ss fails', () => {
@@ -80,12 +99,12 @@ describe('ByteRates', () => {
     const r = new ByteRates();
     r.update(sample([['1', { acked: 0, received: 0 }]]), 0);
     r.update(sample([['9', { acked: 1_000_000, received: 0 }]]), 1000);
-    expect(r.kbps(['9'], 'acked', 1000)).toBeNull();
-    expect(r.kbps([], 'acked', 1000)).toBeNull();
+    expect(r.kbps(['9'], 'bytesAcked', 1000)).toBeNull();
+    expect(r.kbps([], 'bytesAcked', 1000)).toBeNull();
   });
 });
 
-describe('readSocketBytes on real connections', () => {
+describe('readTcpTable counters on real connections', () => {
   it('finds this process connection and counts what the peer acknowledged and what came back', async () => {
     const server = createServer((peer) => {
       peer.on('data', () => {});
@@ -102,9 +121,11 @@ describe('readSocketBytes on real connections', () => {
     await new Promise((r) => setTimeout(r, 300));
     try {
       const before = new Set(socketInodes(process.pid));
-      const bytes = await readSocketBytes();
-      expect(bytes, 'ss ran').not.toBeNull();
-      const mine = [...bytes!.entries()].filter(([inode]) => before.has(inode)).map(([, b]) => b);
+      const table = await readTcpTable();
+      expect(table, 'ss ran').not.toBeNull();
+      const mine = [...table!.entries()]
+        .filter(([inode]) => before.has(inode))
+        .map(([, b]) => ({ acked: b.bytesAcked, received: b.bytesReceived }));
       // Both ends are this process: the client sent 100000 and received 20000, the server the
       // reverse. The kernel counts the connecting side's SYN as one acknowledged byte.
       expect(received).toBe(20_000);
