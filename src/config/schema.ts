@@ -160,6 +160,14 @@ export const configSchema = z
     discovery: discoverySchema.prefault({}),
     destinations: z.array(destinationSchema).default([]),
     relay: relaySchema.prefault({}),
+    cameraLogin: z
+      .strictObject({
+        attemptsPerHour: z.number().int().min(0).max(60).default(3).meta({
+          description:
+            'After a camera rejects the credentials (RTSP 401/403, ONVIF NotAuthorized), at most this many tries an hour with the same credentials (0: none until they change). Many cameras lock the account after 5 failures.',
+        }),
+      })
+      .prefault({}),
     uplink: z
       .strictObject({
         kbps: z

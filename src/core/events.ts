@@ -28,6 +28,14 @@ export interface GatewayEvents {
     previousAddress?: string | null;
     at: string;
   };
+  /** A camera rejected the credentials: they are not tried again until `retryAt` (null: until they change). */
+  'camera.auth': {
+    cameraId: string;
+    address: string | null;
+    via: 'onvif' | 'rtsp';
+    retryAt: string | null;
+    at: string;
+  };
   /** The outage ledger opened or closed an interval; `endAt` is null while it is open. */
   outage: {
     cameraId: string;

@@ -2,6 +2,7 @@
 // its schedule, and on the remote `rediscover` command), one at a time, and tells the composition
 // root when the inventory changed so the relay reconciles with it. An unfinished run stops at stop().
 import type { Config } from '../config/schema.ts';
+import { AuthHolds } from '../core/auth-holds.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Module } from '../core/module.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,8 +23,11 @@ export class DiscoveryModule implements Module {
   private abort = new AbortController();
   private running: Promise<RediscoverySummary> | null = null;
   private readonly lost = new Set<string>();
+  private readonly holds: AuthHolds;
 
-  constructor(private readonly deps: DiscoveryDeps) {}
+  constructor(private readonly deps: DiscoveryDeps) {
+    this.holds = new AuthHolds(deps.cfg.cameraLogin.attemptsPerHour);
+  }
 
   /** Starts the first discovery and returns at once: the relay starts with what the inventory has. */
   start(signal: AbortSignal): Promise<void> {
@@ -60,7 +64,7 @@ export class DiscoveryModule implements Module {
     this.abort.signal.addEventListener('abort', cut, { once: true });
     const t0 = Date.now();
     logger.info({ why }, 'discovery started');
-    const run = rediscover(cfg, db, events, signal, this.lost).then(async (summary) => {
+    const run = rediscover(cfg, db, events, signal, this.lost, this.holds).then(async (summary) => {
       logger.info({ why, seconds: (Date.now() - t0) / 1000, ...summary }, 'discovery done');
       if (!signal.aborted) await this.deps.onDiscovered?.(summary);
       return summary;

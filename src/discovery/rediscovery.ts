@@ -1,7 +1,9 @@
 // One discovery run inside the daemon: runs discover() with the configured settings, updates the
 // inventory and announces each change (found, moved, lost). A device that answered but could not be
 // read keeps the profiles it had, marked stale: one failed read never takes a camera off the relay.
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
+import type { AuthHolds } from '../core/auth-holds.ts';
 import { isUsable, reportIdentity, toInventoryUpdate } from '../core/device-report.ts';
 import type { EventBus } from '../core/events.ts';
 import type { InventoryCamera } from '../core/inventory.ts';
@@ -19,7 +21,22 @@ export interface RediscoverySummary {
   disappeared: string[];
   /** Answered, but the read failed: the last good profiles were kept. */
   stale: string[];
+  /** Rejected the credentials, now or earlier: not tried again with them until the hold allows. */
+  authFailed: string[];
 }
+
+interface Creds {
+  username: string;
+  password: string;
+}
+
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+};
+/** Only a fingerprint of the credentials is kept in memory, never the password. */
+const keyOf = (c: Creds) => createHash('sha256').update(`${c.username}\0${c.password}`).digest('hex');
+const sameUrl = (a: string | undefined, b: string) => a !== undefined && a.trim() === b.trim();
 
 export async function rediscover(
   cfg: Config,
@@ -28,10 +45,28 @@ export async function rediscover(
   signal?: AbortSignal,
   /** Cameras already announced as lost: not announced again until they answer. */
   lost: Set<string> = new Set(),
+  holds?: AuthHolds,
 ): Promise<RediscoverySummary> {
   // Loaded on first use: the daemon does not keep ONVIF and XML parsing in memory until it discovers.
   const { discover, discoverOptionsFrom } = await import('../onvif/discover.ts');
-  const result = await discover({ ...discoverOptionsFrom(cfg), ...(signal ? { signal } : {}) });
+  const base = discoverOptionsFrom(cfg);
+  // A manual onvif: entry is read with its own credentials and keeps its configured id.
+  const entryOf = (url: string) => cfg.cameras.find((c) => c.enabled && sameUrl(c.onvif, url));
+  const credsOf = (url: string): Creds | null => {
+    const e = entryOf(url);
+    return e?.username ? { username: e.username, password: e.password ?? '' } : base.credentials;
+  };
+  const result = await discover({
+    ...base,
+    // Held credentials are not sent: the device is read as far as it goes without them.
+    credentialsFor: (url) => {
+      const c = credsOf(url);
+      return c && holds && !holds.mayTry(hostPort(url), keyOf(c)) ? null : c;
+    },
+    // A device that already rejected credentials gets one login per try, never a second one.
+    resyncOnReject: (url) => !holds?.isHeld(hostPort(url)),
+    ...(signal ? { signal } : {}),
+  });
   const repo = new InventoryRepo(db);
   const known = repo.list();
   const before = new Map(known.map((c) => [c.id, c]));
@@ -45,10 +80,13 @@ export async function rediscover(
     moved: [],
     disappeared: [],
     stale: [],
+    authFailed: [],
   };
   for (const r of result.devices) {
-    const update = toInventoryUpdate(r);
-    const prior = byIdentity.get(reportIdentity(r));
+    const update: Parameters<InventoryRepo['upsert']>[0] = toInventoryUpdate(r);
+    const entry = r.source === 'manual' ? entryOf(r.onvifUrl) : undefined;
+    if (entry) update.id = entry.id;
+    const prior = byIdentity.get(reportIdentity(r)) ?? (entry ? before.get(entry.id) : undefined);
     if (!isUsable(r) && prior && prior.profiles.length > 0) {
       keepStale(update, prior, at);
       summary.stale.push(prior.id);
@@ -56,6 +94,25 @@ export async function rediscover(
     const cam = repo.upsert(update);
     seen.add(cam.id);
     lost.delete(cam.id);
+    const creds = credsOf(r.onvifUrl);
+    if (holds && creds) {
+      const target = hostPort(r.onvifUrl);
+      const kind = r.error?.kind;
+      const wasHeld = holds.isHeld(target);
+      if (kind === 'not-authorized' || kind === 'locked') {
+        // A first read retries once after a clock re-sync: two failed logins on the camera.
+        holds.rejected(target, keyOf(creds), wasHeld ? 1 : 2);
+        const retryAt = holds.retryAt(target);
+        events.emit('camera.auth', {
+          cameraId: cam.id,
+          address: r.address,
+          via: 'onvif',
+          retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
+          at,
+        });
+      } else if (r.error === null) holds.accepted(target);
+      if (holds.held().includes(target)) summary.authFailed.push(cam.id);
+    }
     const was = before.get(cam.id);
     if (!was) {
       summary.appeared.push(cam.id);

@@ -25,6 +25,8 @@ export interface DiscoverOptions {
   /** Credentials of one device (a manual entry's own), else undefined for `credentials`. */
   credentialsFor?: (onvifUrl: string) => Credentials | null | undefined;
   manualOnvifUrls?: string[];
+  /** false for a device whose account must not see a second try (the clock re-sync retry). Default true. */
+  resyncOnReject?: (onvifUrl: string) => boolean;
   progress?: (event: DiscoverProgress) => void;
   signal?: AbortSignal;
 }
@@ -126,10 +128,13 @@ function compareAddress(a: string, b: string): number {
 async function probeTarget(target: Target, opts: DiscoverOptions): Promise<DeviceReport> {
   let report: DeviceReport | null = null;
   for (const url of target.urls) {
+    // null from credentialsFor means "send none" (a held account), undefined "the default ones".
+    const own = opts.credentialsFor?.(url);
     report = await probeDevice(
       { onvifUrl: url, endpointRef: target.endpointRef, source: target.source },
       {
-        credentials: opts.credentialsFor?.(url) ?? opts.credentials,
+        credentials: own === undefined ? opts.credentials : own,
+        resyncOnReject: opts.resyncOnReject?.(url) ?? true,
         timeoutMs: opts.callTimeoutMs,
         maxInFlight: opts.maxInFlightPerCamera,
       },

@@ -12,6 +12,7 @@ export type EventType =
   | 'camera.found'
   | 'camera.moved'
   | 'camera.lost'
+  | 'camera.auth-failed'
   | 'disk.alarm'
   | 'disk.alarm.cleared'
   | 'outage.start'
@@ -43,6 +44,14 @@ export function discoveryEvent(e: GatewayEvents['discovery.camera']): TelemetryE
   const data: Record<string, unknown> = { cameraId: e.cameraId, address: e.address };
   if (e.change === 'moved') data.previousAddress = e.previousAddress ?? null;
   return { type: `camera.${e.change}`, at: e.at, data };
+}
+
+export function authEvent(e: GatewayEvents['camera.auth']): TelemetryEvent {
+  return {
+    type: 'camera.auth-failed',
+    at: e.at,
+    data: { cameraId: e.cameraId, address: e.address, via: e.via, retryAt: e.retryAt },
+  };
 }
 
 export function diskEvent(e: GatewayEvents['disk.alarm']): TelemetryEvent {

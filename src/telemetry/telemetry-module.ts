@@ -16,6 +16,7 @@ import { remoteCommandRouter } from './commands/remote-commands.ts';
 import {
   cameraEvent,
   destinationEvent,
+  authEvent,
   discoveryEvent,
   diskEvent,
   outageEvent,
@@ -146,6 +147,7 @@ export class TelemetryModule implements Module {
         this.publishCamera(e.cameraId);
       }),
       bus.on('discovery.camera', (e) => event(discoveryEvent(e))),
+      bus.on('camera.auth', (e) => event(authEvent(e))),
       bus.on('disk.alarm', (e) => event(diskEvent(e))),
       bus.on('outage', (e) => event(outageEvent(e))),
       bus.on('config.reloaded', ({ at, ...data }) => event({ type: 'config.reloaded', at, data })),

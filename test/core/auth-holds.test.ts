@@ -1,0 +1,44 @@
+// The rule that protects camera accounts: a rejected set of credentials is retried at most N times
+// an hour; new credentials are tried at once.
+import { describe, expect, it } from 'vitest';
+import { AuthHolds } from '../../src/core/auth-holds.ts';
+
+const clock = () => {
+  const c = { t: 0, now: () => c.t, random: () => 0.5 };
+  return c;
+};
+
+describe('AuthHolds', () => {
+  it('allows at most attemptsPerHour failures with the same credentials in any hour', () => {
+    const c = clock();
+    const holds = new AuthHolds(3, c);
+    let failures = 0;
+    // A daemon retrying every minute for three hours with a wrong password.
+    for (c.t = 0; c.t < 3 * 3_600_000; c.t += 60_000) {
+      if (!holds.mayTry('cam', 'k1')) continue;
+      holds.rejected('cam', 'k1');
+      failures++;
+    }
+    expect(failures).toBe(9);
+  });
+
+  it('tries new credentials at once, and forgets the hold once they are accepted', () => {
+    const c = clock();
+    const holds = new AuthHolds(1, c);
+    holds.rejected('cam', 'k1');
+    expect(holds.mayTry('cam', 'k1')).toBe(false);
+    expect(holds.retryAt('cam')).toBe(3_600_000);
+    expect(holds.mayTry('cam', 'k2')).toBe(true);
+    holds.accepted('cam');
+    expect(holds.held()).toEqual([]);
+    expect(holds.mayTry('cam', 'k1')).toBe(true);
+  });
+
+  it('with 0 attempts an hour, waits for new credentials', () => {
+    const c = clock();
+    const holds = new AuthHolds(0, c);
+    holds.rejected('cam', 'k1');
+    c.t = 10 * 3_600_000;
+    expect(holds.mayTry('cam', 'k1')).toBe(false);
+  });
+});
