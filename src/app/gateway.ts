@@ -60,7 +60,6 @@ export class Gateway {
       db,
       logger: child('recording'),
       events,
-      restartRecorders: (reason) => this.relay.restartRecorders(reason),
     });
     this.backfill = new Backfill({ cfg, db, logger: child('backfill') });
     this.ledger = new Ledger({

@@ -1,39 +1,33 @@
-// Continuous local recording: indexes each segment as ffmpeg closes it (SHA-256, bytes, times),
-// keeps recorders off a full disk with an alarm, and enforces retention.
-import { mkdirSync, statSync, unlinkSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+// Continuous local recording: the camera's ffmpeg writes the segments (a slave of its tee); this
+// module indexes each as it closes (SHA-256, bytes, times), pauses the recording on a full disk
+// with an alarm (the write link removed, src/buffer/segment-index.ts), accounts recording gaps
+// that are not the camera's, and enforces retention. Its work runs on the watchdog clock.
+import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import { planEvictions } from '../core/retention.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RecorderHooks } from '../relay/stream-relay.ts';
+import { everySecond } from '../relay/watchdog-clock.ts';
 import type { Db } from '../store/db.ts';
 import { SpoolRepo, neededSegmentIds } from '../store/spool.ts';
 import { reconcileSpool } from './reconcile.ts';
-import { freeBytes, parseSegmentList, readFrom, sha256File } from './segment-files.ts';
-
-interface Run {
-  cameraId: string;
-  dir: string;
-  list: string;
-  offset: number;
-  /** Set when a newer run of the camera started; the list is dropped once surely read to its end. */
-  endedAt: number | null;
-}
-
-/** An ended run's ffmpeg has had time (stopTimeoutSeconds at most) to write its last line. */
-const RUN_DRAIN_MS = 35_000;
+import { freeBytes } from './segment-files.ts';
+import { SegmentIndex } from './segment-index.ts';
 
 const MB = 1024 * 1024;
+/** Rounds of the watchdog clock (one a second) between disk checks, and between retention passes. */
+const DISK_EVERY = 5;
+const RETENTION_EVERY = 30;
 
 export class Recording implements Module {
   readonly name = 'recording';
-  private readonly runs = new Map<string, Run>();
-  private timers: NodeJS.Timeout[] = [];
-  private busy: Promise<void> | null = null;
+  private readonly index: SegmentIndex;
+  private stopClock: (() => void) | null = null;
+  private round = 0;
   private alarm = false;
+  private alarmReason: string | null = null;
 
   constructor(
     private readonly deps: {
@@ -41,40 +35,25 @@ export class Recording implements Module {
       db: Db;
       logger: Logger;
       events: EventBus;
-      /** Stops running recorders so they re-check the disk before writing more (they wait until it has room). */
-      restartRecorders?: (reason: string) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.index = new SegmentIndex(deps.cfg.recording.dir, deps.logger);
+  }
 
   get enabled(): boolean {
     return this.deps.cfg.recording.enabled;
   }
 
   hooks(cameraId: string): RecorderHooks {
-    const dir = join(this.deps.cfg.recording.dir, cameraId);
+    const cam = this.index.camera(cameraId);
+    this.index.setWritable(cam, !this.alarm);
     return {
-      dir,
+      dir: cam.link,
       segmentSeconds: this.deps.cfg.recording.segmentSeconds,
-      mayLaunch: () => {
-        try {
-          mkdirSync(dir, { recursive: true });
-        } catch (err) {
-          // A read-only or vanished spool (an SD card gone bad) pauses recording, never the relay.
-          return `spool ${dir} unusable: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
-        }
-        return this.diskProblem();
-      },
-      onRun: (runId) => {
-        // The camera's earlier run has ended: read its list once more, then forget it.
-        for (const run of this.runs.values()) if (run.cameraId === cameraId) run.endedAt ??= Date.now();
-        this.runs.set(`${cameraId}/${runId}`, {
-          cameraId,
-          dir,
-          list: join(dir, `${runId}.csv`),
-          offset: 0,
-          endedAt: null,
-        });
-      },
+      paused: () => this.alarmReason ?? cam.problem,
+      onRun: (runId) => this.index.onRun(cam, runId),
+      lastWriteAt: () => cam.lastWriteAt,
+      onInterrupted: (reason) => this.index.interrupted(cam, reason),
     };
   }
 
@@ -83,24 +62,28 @@ export class Recording implements Module {
     mkdirSync(root, { recursive: true });
     await reconcileSpool(root, new SpoolRepo(this.deps.db), this.deps.logger);
     if (signal.aborted) return;
-    this.timers = [
-      setInterval(() => void this.indexNew(), 1000),
-      setInterval(() => this.guard('retention', () => this.enforceRetention()), 30_000),
-      // A disk that fills while recording: stop the recorders cleanly rather than let ffmpeg hit ENOSPC mid-write.
-      setInterval(
-        () =>
-          this.guard('disk check', () => {
-            if (!this.alarm && this.diskProblem()) void this.deps.restartRecorders?.('disk full');
-          }),
-        5000,
-      ),
-    ];
+    this.guard('disk check', () => this.diskProblem());
+    this.stopClock = everySecond(() => this.onClock());
   }
 
-  async stop(): Promise<void> {
-    this.timers.forEach(clearInterval);
-    this.timers = [];
-    await this.indexNew();
+  stop(): Promise<void> {
+    this.stopClock?.();
+    this.stopClock = null;
+    this.indexNew();
+    return Promise.resolve();
+  }
+
+  private onClock(): void {
+    this.round++;
+    this.indexNew();
+    if (this.round % DISK_EVERY === 0) this.guard('disk check', () => this.checkDisk());
+    if (this.round % RETENTION_EVERY === 0) this.guard('retention', () => this.enforceRetention());
+  }
+
+  /** A disk that fills while recording: the links go before ffmpeg hits ENOSPC mid-write, and come back with the space. */
+  private checkDisk(): void {
+    this.diskProblem();
+    for (const cam of this.index.cameras.values()) this.index.setWritable(cam, !this.alarm);
   }
 
   /** A reason the disk cannot take more recording, raising or clearing the alarm. */
@@ -130,7 +113,8 @@ export class Recording implements Module {
         cleared: !stillFull,
       });
     }
-    return stillFull ? `disk full (${Math.round(after / MB)} MB free)` : null;
+    this.alarmReason = stillFull ? `disk full (${Math.round(after / MB)} MB free)` : null;
+    return this.alarmReason;
   }
 
   /** A timer's work must never take the daemon down: a full or read-only disk is logged, not thrown. */
@@ -142,44 +126,9 @@ export class Recording implements Module {
     }
   }
 
-  /** Indexes segments ffmpeg has closed since the last look. One pass at a time; never rejects. */
-  indexNew(): Promise<void> {
-    this.busy ??= this.indexPass()
-      .catch((err: unknown) => this.deps.logger.error({ err }, 'indexing failed'))
-      .finally(() => (this.busy = null));
-    return this.busy;
-  }
-
-  private async indexPass(): Promise<void> {
-    const repo = new SpoolRepo(this.deps.db);
-    for (const [key, run] of this.runs) {
-      const text = await readFrom(run.list, run.offset);
-      if (text === '' && run.endedAt !== null && Date.now() - run.endedAt > RUN_DRAIN_MS) {
-        this.runs.delete(key);
-        await unlink(run.list).catch(() => undefined);
-        continue;
-      }
-      const { entries, consumed } = parseSegmentList(text);
-      run.offset += Buffer.byteLength(text.slice(0, consumed));
-      for (const e of entries) {
-        const path = join(run.dir, e.file);
-        try {
-          const endMs = statSync(path).mtimeMs;
-          const { sha256, bytes } = await sha256File(path);
-          repo.addSegment({
-            cameraId: run.cameraId,
-            path,
-            startMs: Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000),
-            endMs: Math.round(endMs),
-            bytes,
-            sha256,
-            recovered: false,
-          });
-        } catch (err) {
-          this.deps.logger.error({ cameraId: run.cameraId, file: e.file, err }, 'cannot index segment');
-        }
-      }
-    }
+  /** Indexes the segments ffmpeg has closed since the last look. Never throws. */
+  indexNew(): void {
+    this.guard('indexing', () => this.index.pass(new SpoolRepo(this.deps.db)));
   }
 
   /** Deletes what age, size and free space require: unneeded segments first, owed ones last (and accounted as lost). */

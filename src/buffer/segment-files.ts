@@ -1,7 +1,6 @@
 // Files of the spool: hashing, free space, and the CSV lists ffmpeg's segment muxer appends to.
 import { createHash } from 'node:crypto';
-import { createReadStream, statfsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, readSync, statfsSync } from 'node:fs';
 
 export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -11,6 +10,39 @@ export async function sha256File(path: string): Promise<{ sha256: string; bytes:
     bytes += chunk.length;
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+let chunk: Buffer | null = null;
+
+/**
+ * The same, read and hashed on the spot in one reused buffer: called right after ffmpeg closes a
+ * segment, its bytes are still in the page cache, and nothing is allocated per file or handed to
+ * another thread (each hand-off wakes the daemon). bench/relay measures what it costs.
+ */
+export function sha256FileSync(path: string): { sha256: string; bytes: number } {
+  chunk ??= Buffer.allocUnsafe(256 * 1024);
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  let bytes = 0;
+  try {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += n)
+      hash.update(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/** What was appended to a file since `offset`, read at once (a segment list: a line per closed segment). */
+export function readFromSync(path: string, offset: number, size: number): string {
+  const buf = Buffer.alloc(size - offset);
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function freeBytes(dir: string): number {
@@ -38,19 +70,4 @@ export function parseSegmentList(text: string): { entries: ListEntry[]; consumed
     }
   }
   return { entries, consumed };
-}
-
-/** Reads what was appended to a file since `offset`. */
-export async function readFrom(path: string, offset: number): Promise<string> {
-  const fh = await open(path, 'r').catch(() => null);
-  if (!fh) return '';
-  try {
-    const { size } = await fh.stat();
-    if (size <= offset) return '';
-    const buf = Buffer.alloc(size - offset);
-    await fh.read(buf, 0, buf.length, offset);
-    return buf.toString('utf8');
-  } finally {
-    await fh.close();
-  }
 }

@@ -1,10 +1,9 @@
 // Exact ffmpeg argument lists for the relay's two kinds of process. Pure, so tests can compare
 // them word for word per ffmpeg version.
 //
-// camera: camera RTSP -> a tee writing every stream-copied destination (each behind its own fifo)
-//   and a loopback UDP tap for each reader that needs its own process.
+// camera: camera RTSP -> a tee writing every stream-copied destination and the local segments
+//   (each behind its own fifo), and a loopback UDP tap for each transcoding destination.
 // output: loopback UDP tap -> one transcoding destination.
-// recorder: loopback UDP tap -> local segments.
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 
@@ -70,9 +69,10 @@ export function udpUrl(port: number): string {
   return `udp://127.0.0.1:${port}?pkt_size=1316`;
 }
 
-/** One slave of the camera's tee: a destination written by ffmpeg itself, or a loopback UDP tap. */
+/** One slave of the camera's tee: a destination written by ffmpeg itself, the local segments, or a loopback UDP tap. */
 export type TeeSlave =
   | { kind: 'destination'; url: string; protocol: PlannedOutput['protocol']; audio: boolean }
+  | { kind: 'segments'; dir: string; runId: string; segmentSeconds: number }
   | { kind: 'tap'; port: number };
 
 /**
@@ -102,7 +102,46 @@ export function teeEscape(url: string): string {
   return url.replace(/[\\'|]/g, (c) => `\\${c}`);
 }
 
+/** A value among a tee slave's options, unescaped by the option parser (":" and "]" end it); teeEscape it too for the "|" split. */
+export function teeOptionValue(value: string): string {
+  return value.replace(/[\\':\]]/g, (c) => `\\${c}`);
+}
+
+/** A segment file's name: the camera process's run, then the second ffmpeg opened it (`%s`). */
+export const SEGMENT_PATTERN = '%s';
+
+/**
+ * The local segments as one more slave: keyframe-aligned MPEG-TS files cut at multiples of
+ * segmentSeconds of the wall clock, and a CSV list that gets a line as each file is closed, so the
+ * gateway indexes only complete files. Behind its own fifo like a destination: a slow or failing
+ * disk drops only the recording's packets, and a failed write is retried every
+ * DESTINATION_RETRY_SECONDS. A retry starts the segment muxer again, which truncates its list and
+ * would count its files from 0 again: the names carry the second they were opened instead (strftime),
+ * and the cut follows the clock, not the packet count. Parameter sets before every key frame, so
+ * each segment decodes on its own.
+ */
+function segmentsSpec(slave: Extract<TeeSlave, { kind: 'segments' }>): string {
+  const base = `${slave.dir}/${slave.runId}`;
+  const opts = [
+    'f=segment',
+    `segment_time=${slave.segmentSeconds}`,
+    'segment_atclocktime=1',
+    'segment_format=mpegts',
+    'reset_timestamps=1',
+    'strftime=1',
+    `segment_list=${teeEscape(teeOptionValue(`${base}.csv`))}`,
+    'segment_list_type=csv',
+    // Every packet reaches the disk as it is muxed (the inner MPEG-TS muxer's option: the segment
+    // muxer's own -flush_packets does not reach it): a power cut loses at most the packet in flight.
+    'segment_format_options=flush_packets=1',
+    'onfail=ignore',
+    'bsfs/v=dump_extra',
+  ];
+  return `[${opts.join(':')}]${teeEscape(`${base.replace(/%/g, '%%')}-${SEGMENT_PATTERN}.ts`)}`;
+}
+
 function slaveSpec(slave: TeeSlave, mapsAudio: boolean): string {
+  if (slave.kind === 'segments') return segmentsSpec(slave);
   if (slave.kind === 'tap')
     // UDP never blocks: no fifo. Parameter sets before every key frame, so a reader that joins
     // mid-stream can decode; only on the taps, the destinations get the stream as the camera sent it.
@@ -128,9 +167,8 @@ function slaveFormat(protocol: PlannedOutput['protocol']): string[] {
 }
 
 /**
- * The one ffmpeg per camera stream: pulls the camera once and writes every copy destination
- * through a tee, plus a loopback UDP tap per reader that needs its own process (the recorder, a
- * transcoding destination).
+ * The one ffmpeg per camera stream: pulls the camera once and writes every copy destination and
+ * the local segments through a tee, plus a loopback UDP tap per transcoding destination.
  */
 export function cameraCommand(opts: {
   streamUri: string;
@@ -224,47 +262,6 @@ export function outputCommand(opts: {
       ...(opts.output.audio ? ['-map', '0:a:0?'] : []),
       ...codecFor(opts.output),
       ...formatFor(opts.output.protocol),
-    ],
-  };
-}
-
-/**
- * Local recording: loopback UDP -> keyframe-aligned MPEG-TS segments, and a CSV list that gets a
- * line as each segment is closed, so the gateway indexes only complete files.
- */
-export function recorderCommand(opts: {
-  udpPort: number;
-  dir: string;
-  runId: string;
-  segmentSeconds: number;
-  audio: boolean;
-  progressSeconds: number;
-}): FfmpegCommand {
-  return {
-    ...loopbackInput(opts.udpPort, opts.progressSeconds),
-    output: `${opts.dir}/${opts.runId}-%06d.ts`,
-    outputOptions: [
-      '-map',
-      '0:v:0',
-      ...(opts.audio ? ['-map', '0:a:0?'] : []),
-      '-c',
-      'copy',
-      '-f',
-      'segment',
-      '-segment_time',
-      String(opts.segmentSeconds),
-      '-segment_format',
-      'mpegts',
-      '-reset_timestamps',
-      '1',
-      '-segment_list',
-      `${opts.dir}/${opts.runId}.csv`,
-      '-segment_list_type',
-      'csv',
-      // Every packet reaches the disk as it is muxed (the inner MPEG-TS muxer's option: the segment
-      // muxer's own -flush_packets does not reach it): a power cut loses at most the packet in flight.
-      '-segment_format_options',
-      'flush_packets=1',
     ],
   };
 }

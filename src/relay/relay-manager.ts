@@ -188,9 +188,7 @@ export class RelayManager implements Module {
     };
     return new StreamRelay({
       plan: ingest,
-      udpPorts: await freeUdpPorts(
-        ingest.outputs.filter((o) => o.transcode).length + (ingest.record ? 1 : 0),
-      ),
+      udpPorts: await freeUdpPorts(ingest.outputs.filter((o) => o.transcode).length),
       recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
       cameraCredentials,
       destinationCredentials,
@@ -276,10 +274,6 @@ export class RelayManager implements Module {
     const mine = this.relays.filter((r) => r.status().cameraId === cameraId);
     await Promise.all(mine.map((r) => r.restart('restart requested')));
     return mine.length > 0;
-  }
-
-  async restartRecorders(reason: string): Promise<void> {
-    await Promise.all(this.relays.map((r) => r.restartRecorder(reason)));
   }
 
   lastError(cameraId: string, destinationId: string): string | null {

@@ -1,45 +1,34 @@
 // One camera stream pulled once and fanned out by one ffmpeg: its tee writes every stream-copied
-// destination behind its own fifo, so a destination that fails, stalls or is black-holed only
-// loses its own packets and is reconnected alone, while the camera pull and the other destinations
-// go on. Readers that need their own process (the recorder, a transcoding destination) get a
-// loopback UDP tap of the same pull. docs/relay.md explains the design and what it costs.
+// destination and the local segments, each behind its own fifo, so a destination that fails,
+// stalls or is black-holed only loses its own packets and is reconnected alone, while the camera
+// pull, the recording and the other destinations go on. A transcoding destination needs its own
+// process and gets a loopback UDP tap of the same pull. docs/relay.md explains the design and what
+// it costs.
 import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
 import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
-import {
-  cameraCommand,
-  outputCommand,
-  progressSeconds,
-  recorderCommand,
-  type TeeSlave,
-} from './ffmpeg-args.ts';
+import { cameraCommand, outputCommand, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
+import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
 import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
 import { ProcessSocketCache } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
 import { resetConnection, type TcpSocket } from './tcp-table.ts';
+import { everySecond } from './watchdog-clock.ts';
+
+export type { RecorderHooks } from './recording-watch.ts';
 
 export interface Credentials {
   username: string;
   password: string;
 }
 
-export interface RecorderHooks {
-  /** Spool directory of this camera. */
-  dir: string;
-  segmentSeconds: number;
-  /** A reason not to record now (disk full), or null. */
-  mayLaunch: () => string | null;
-  /** A recorder run started: its segments are `${runId}-NNNNNN.ts`, listed in `${runId}.csv` as they close. */
-  onRun: (runId: string) => void;
-}
-
 export interface StreamRelayOptions {
   plan: PlannedIngest;
-  /** One loopback UDP port per transcoding output, in plan order, then one for the recorder when recording. */
+  /** One loopback UDP port per transcoding output, in plan order. */
   udpPorts: number[];
   recorder?: RecorderHooks | undefined;
   cameraCredentials: Credentials | null;
@@ -49,7 +38,7 @@ export interface StreamRelayOptions {
   graceMs: number;
   backoffMs: number[];
   stopTimeoutMs: number;
-  /** The CPU this camera's pull and recorder are kept on (cpu-placement.ts), or null. */
+  /** The CPU this camera's process is kept on (cpu-placement.ts), or null. */
   cpu: number | null;
   /** Why a process could not be placed on its CPU (it runs unplaced). */
   onPlacementError?: (reason: string) => void;
@@ -91,7 +80,8 @@ export class StreamRelay {
   private readonly camera: Supervisor;
   private readonly tee: TeeDestination[] = [];
   private readonly readers: Reader[] = [];
-  private readonly recorder: Supervisor | null;
+  private readonly recorder: RecordingWatch | null;
+  private stopRecorderClock: (() => void) | null = null;
   private readonly log: Logger;
   private cameraKbps: number | null = null;
   private resetting = false;
@@ -111,8 +101,8 @@ export class StreamRelay {
       backoffMs: opts.backoffMs,
       stopTimeoutMs: opts.stopTimeoutMs,
     };
-    // The pull and the recorder share a CPU: the loopback tap between them then wakes no other CPU.
-    // A transcoding reader is left to the scheduler: x264 wants every CPU it can get.
+    // The camera's process on one CPU: its fifo writer threads then wake no other CPU. A
+    // transcoding reader is left to the scheduler: x264 wants every CPU it can get.
     const placed = { cpu: opts.cpu, onPlacementError: opts.onPlacementError };
     const urlOf = (o: PlannedOutput) => {
       const creds = opts.destinationCredentials(o.destinationId);
@@ -153,18 +143,34 @@ export class StreamRelay {
       });
     }
     const rec = plan.record ? opts.recorder : undefined;
-    const recPort = opts.udpPorts[port];
-    if (rec && recPort !== undefined) slaves.push({ kind: 'tap', port: recPort });
+    this.recorder = rec
+      ? new RecordingWatch({
+          hooks: rec,
+          stallMs: opts.stallMs,
+          graceMs: opts.graceMs,
+          backoffMs: opts.backoffMs,
+          logger: log.child({ part: 'recorder' }),
+          cameraLive: () => this.camera.status().state === 'live',
+          restartCamera: (reason) => this.camera.restartNow(reason),
+        })
+      : null;
 
     let launched = false;
     this.camera = new Supervisor({
       ...common,
       logger: log.child({ part: 'ingest' }),
       spawn: () => {
+        // Each camera process is a new run of segments, named apart from the last one's.
+        this.recorder?.onLaunch();
+        const run = this.recorder?.run;
+        const segments: TeeSlave[] =
+          rec && run
+            ? [{ kind: 'segments', dir: rec.dir, runId: run, segmentSeconds: rec.segmentSeconds }]
+            : [];
         const proc = runFfmpeg(
           cameraCommand({
             streamUri: input,
-            slaves,
+            slaves: [...slaves, ...segments],
             audio: plan.outputs.some((o) => o.audio),
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
@@ -180,38 +186,11 @@ export class StreamRelay {
       onLaunch: () => {
         if (launched) {
           void Promise.all(this.readers.map((r) => r.supervisor.restartNow('camera stream restarted')));
-          void this.recorder?.restartNow('camera stream restarted');
         }
         launched = true;
       },
       onStateChange: (s, p) => opts.onStateChange?.({ destinationId: null }, s, p),
     });
-
-    this.recorder =
-      rec && recPort !== undefined
-        ? new Supervisor({
-            ...common,
-            logger: log.child({ part: 'recorder' }),
-            mayLaunch: rec.mayLaunch,
-            spawn: () => {
-              const runId = String(Date.now());
-              rec.onRun(runId);
-              return runFfmpeg(
-                recorderCommand({
-                  udpPort: recPort,
-                  dir: rec.dir,
-                  runId,
-                  segmentSeconds: rec.segmentSeconds,
-                  audio: plan.outputs.some((o) => o.audio),
-                  progressSeconds: this.progressEvery,
-                }),
-                placed,
-              );
-            },
-            // A camera fault makes the gap the camera caused, nothing more: not the recorder's fault.
-            judge: () => this.camera.status().state === 'live',
-          })
-        : null;
   }
 
   /** A destination that needs its own encoding: its own ffmpeg reading a tap, judged like the camera's. */
@@ -261,18 +240,18 @@ export class StreamRelay {
   start(): void {
     // Tap readers first, so the first packets of the camera stream have somewhere to go.
     for (const r of this.readers) r.supervisor.start();
-    this.recorder?.start();
     for (const d of this.tee) d.watch.start();
     this.camera.start();
+    const recorder = this.recorder;
+    if (recorder) this.stopRecorderClock = everySecond(() => recorder.tick());
   }
 
   async stop(): Promise<void> {
     for (const d of this.tee) d.watch.stop();
-    await Promise.all([
-      this.camera.stop(),
-      ...this.readers.map((r) => r.supervisor.stop()),
-      this.recorder?.stop(),
-    ]);
+    this.stopRecorderClock?.();
+    this.stopRecorderClock = null;
+    this.recorder?.stop();
+    await Promise.all([this.camera.stop(), ...this.readers.map((r) => r.supervisor.stop())]);
   }
 
   /**
@@ -346,18 +325,15 @@ export class StreamRelay {
       this.log.warn(
         'could not reset a black-holed connection (needs CAP_NET_ADMIN): restarting the camera process',
       );
+      this.opts.recorder?.onInterrupted('camera process restarted for a black-holed destination');
       await this.camera.restartNow('a destination was black-holed');
     } finally {
       this.resetting = false;
     }
   }
 
-  /** Restart the recorder now (e.g. disk space came back). */
-  async restartRecorder(reason: string): Promise<void> {
-    await this.recorder?.restartNow(reason);
-  }
-
   async restart(reason: string): Promise<void> {
+    if (this.recorder) this.opts.recorder?.onInterrupted(reason);
     await this.camera.restartNow(reason);
   }
 
@@ -373,7 +349,7 @@ export class StreamRelay {
       cameraId: this.opts.plan.cameraId,
       profileToken: this.opts.plan.profileToken,
       ingest: { ...ingest, kbps: ingest.state === 'live' ? this.cameraKbps : null },
-      recording: this.recorder?.status() ?? null,
+      recording: this.recorder ? { ...this.recorder.status(), pid: ingest.pid } : null,
       destinations: this.opts.plan.outputs.map((o) => ({
         ...byId.get(o.destinationId)!,
         destinationId: o.destinationId,

@@ -69,6 +69,20 @@ export class SpoolRepo {
     return Number(r.lastInsertRowid);
   }
 
+  /** Many segments in one transaction: one commit (and one WAL sync) however many closed since the last pass. */
+  addSegments(rows: Omit<SegmentRow, 'id' | 'state'>[]): void {
+    if (rows.length === 0) return;
+    const insert = this.db.prepare(
+      `INSERT INTO segments (camera_id, path, start_ms, end_ms, bytes, sha256, state, recovered)
+       VALUES (?, ?, ?, ?, ?, ?, 'complete', ?)
+       ON CONFLICT (path) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256, state = 'complete'`,
+    );
+    this.db.transaction(() => {
+      for (const s of rows)
+        insert.run(s.cameraId, s.path, s.startMs, s.endMs, s.bytes, s.sha256, s.recovered ? 1 : 0);
+    })();
+  }
+
   /** Segments still on disk, oldest first. */
   complete(cameraId?: string): SegmentRow[] {
     const rows = cameraId

@@ -176,6 +176,7 @@ describe('local recording', () => {
       const free = Number(
         execFileSync('df', ['-B1', '--output=avail', spool]).toString().trim().split('\n')[1],
       );
+      const pull = (await daemon.status()).streams[0]?.pid;
       writeFileSync(filler, Buffer.alloc(Math.max(0, free - 4 * 1024 * 1024)));
       try {
         await waitFor(() => /disk full/.test(daemon.log()), 'the disk-full alarm', 30_000);
@@ -192,6 +193,14 @@ describe('local recording', () => {
       const back = Date.now();
       await waitFor(() => segmentsAfter(back).length >= 1, 'recording resumed', 60_000);
       expect(daemon.log()).toMatch(/disk space back: recording resumes/);
+      // Only the recording paused: the camera's process (the live relay) is the same one.
+      expect((await daemon.status()).streams[0]?.pid).toBe(pull);
+      // The hole in the recording is accounted, with its reason.
+      const lost = await waitFor(
+        () => spoolState().lost.find((l) => l.reason === 'not-recorded' && l.endMs >= back),
+        'the unrecorded span in the ledger',
+      );
+      expect(lost.detail).toMatch(/disk full/);
     },
     150_000,
   );

@@ -89,6 +89,41 @@ describe('camera command', () => {
     ]);
   });
 
+  it('writes the local segments as one more slave: clock-aligned, named by the second they open, listed as they close', () => {
+    const cmd = cameraCommand({
+      streamUri: 'rtsp://10.0.0.5/main',
+      slaves: [
+        dest('rtmp://ingest.example/live/site-cam1', 'rtmp'),
+        { kind: 'segments', dir: '/var/spool/egw/cam1/writing', runId: '1764700000000', segmentSeconds: 4 },
+      ],
+      audio: false,
+      ioTimeoutSeconds: 5,
+      version: v51,
+      progressSeconds: 2,
+    });
+    expect(cmd.output.split('|')).toEqual([
+      '[f=flv:onfail=ignore]rtmp://ingest.example/live/site-cam1',
+      '[f=segment:segment_time=4:segment_atclocktime=1:segment_format=mpegts:reset_timestamps=1:strftime=1:' +
+        'segment_list=/var/spool/egw/cam1/writing/1764700000000.csv:segment_list_type=csv:' +
+        'segment_format_options=flush_packets=1:onfail=ignore:bsfs/v=dump_extra]' +
+        '/var/spool/egw/cam1/writing/1764700000000-%s.ts',
+    ]);
+  });
+
+  it("escapes a spool path for the slave's option parser, the tee's split and strftime", () => {
+    const cmd = cameraCommand({
+      streamUri: 'rtsp://10.0.0.5/main',
+      slaves: [{ kind: 'segments', dir: "/srv/a:b|c'd%e", runId: '1', segmentSeconds: 2 }],
+      audio: false,
+      ioTimeoutSeconds: 5,
+      version: v51,
+      progressSeconds: 2,
+    });
+    // Tried against ffmpeg 5.1: the list and the files land in that directory.
+    expect(cmd.output).toContain("segment_list=/srv/a\\\\:b\\|c\\\\\\'d%e/1.csv:");
+    expect(cmd.output).toMatch(/\]\/srv\/a:b\\\|c\\'d%%e\/1-%s\.ts$/);
+  });
+
   it('uses -stimeout on ffmpeg 4.4, where -timeout would make RTSP listen as a server', () => {
     const cmd = cameraCommand({
       streamUri: 'rtsp://cam/main',

@@ -1,0 +1,191 @@
+// Indexes each camera's segments as ffmpeg closes them. The camera's ffmpeg writes the segments
+// itself (a slave of its tee, src/relay/ffmpeg-args.ts) and appends a line to its run's CSV list
+// as each file is closed. One pass a second on the watchdog clock: a stat of each run's list, and
+// only when it grew, the new lines read, each new file hashed while its bytes are in the page
+// cache, and every new row written in one transaction.
+import { lstatSync, mkdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log/logger.ts';
+import type { SegmentRow, SpoolRepo } from '../store/spool.ts';
+import { parseSegmentList, readFromSync, sha256FileSync } from './segment-files.ts';
+
+/** The link in a camera's directory that ffmpeg writes through: removed to pause the recording. */
+export const WRITE_LINK = 'writing';
+
+/** An ended run's ffmpeg has had time (stopTimeoutSeconds at most) to write its last line. */
+const RUN_DRAIN_MS = 35_000;
+/** A hole between two segments smaller than this is the cut itself, not a gap. */
+const GAP_MS = 1000;
+
+interface Run {
+  id: string;
+  list: string;
+  offset: number;
+  /** Set when a newer run of the camera started; the list is dropped once surely read to its end. */
+  endedAt: number | null;
+  /** The last closed segment's modification time: the open one was named in that second or the next. */
+  lastCloseMs: number | null;
+  recent: string[];
+}
+
+export interface CameraSpool {
+  cameraId: string;
+  dir: string;
+  /** What ffmpeg is given as the directory to write in. */
+  link: string;
+  runs: Run[];
+  lastWriteAt: number | null;
+  openSize: number;
+  /** Why this camera's directory cannot take segments, or null. */
+  problem: string | null;
+  lastEndMs: number | null;
+  /** Recording stopped at `at` for `reason`: the hole before the next segment begun after it is lost. */
+  interrupted: { reason: string; at: number } | null;
+}
+
+type NewSegment = Omit<SegmentRow, 'id' | 'state'>;
+
+export class SegmentIndex {
+  readonly cameras = new Map<string, CameraSpool>();
+
+  constructor(
+    private readonly root: string,
+    private readonly logger: Logger,
+  ) {}
+
+  camera(cameraId: string): CameraSpool {
+    let cam = this.cameras.get(cameraId);
+    if (!cam) {
+      const dir = join(this.root, cameraId);
+      cam = {
+        cameraId,
+        dir,
+        link: join(dir, WRITE_LINK),
+        runs: [],
+        lastWriteAt: null,
+        openSize: 0,
+        problem: null,
+        lastEndMs: null,
+        interrupted: null,
+      };
+      this.cameras.set(cameraId, cam);
+    }
+    return cam;
+  }
+
+  /** Lets ffmpeg write again (the link back) or not (the link gone: its next segment fails to open, and its fifo retries). */
+  setWritable(cam: CameraSpool, writable: boolean): void {
+    try {
+      const link = lstatSync(cam.link, { throwIfNoEntry: false });
+      if (!writable) {
+        if (link) unlinkSync(cam.link);
+        return;
+      }
+      mkdirSync(cam.dir, { recursive: true });
+      if (!link) symlinkSync('.', cam.link);
+      else if (!link.isSymbolicLink()) throw Object.assign(new Error('not a link'), { code: 'EEXIST' });
+      cam.problem = null;
+    } catch (err) {
+      // A read-only or vanished spool (an SD card gone bad) pauses recording, never the relay.
+      cam.problem = `spool ${cam.dir} unusable: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+    }
+  }
+
+  onRun(cam: CameraSpool, runId: string, now = Date.now()): void {
+    for (const run of cam.runs) run.endedAt ??= now;
+    cam.runs.push({
+      id: runId,
+      list: join(cam.dir, `${runId}.csv`),
+      offset: 0,
+      endedAt: null,
+      lastCloseMs: null,
+      recent: [],
+    });
+  }
+
+  interrupted(cam: CameraSpool, reason: string, at = Date.now()): void {
+    cam.interrupted ??= { reason, at };
+  }
+
+  /** One look at every run: new segments indexed, recording gaps accounted. A bad file is logged, not thrown. */
+  pass(repo: SpoolRepo, now = Date.now()): void {
+    const rows: NewSegment[] = [];
+    for (const cam of this.cameras.values()) {
+      for (const run of [...cam.runs]) this.readRun(cam, run, rows, now);
+    }
+    repo.addSegments(rows);
+    for (const row of rows) this.account(repo, row);
+  }
+
+  private readRun(cam: CameraSpool, run: Run, rows: NewSegment[], now: number): void {
+    const size = statSync(run.list, { throwIfNoEntry: false })?.size ?? null;
+    if (size === null || size === run.offset) {
+      if (run.endedAt !== null && now - run.endedAt > RUN_DRAIN_MS) {
+        cam.runs.splice(cam.runs.indexOf(run), 1);
+        if (size !== null) unlinkSync(run.list);
+      } else if (run.endedAt === null) this.lookAtOpenSegment(cam, run, now);
+      return;
+    }
+    // A retry after a failed write starts the segment muxer again, which truncates its list.
+    if (size < run.offset) run.offset = 0;
+    const text = readFromSync(run.list, run.offset, size);
+    const { entries, consumed } = parseSegmentList(text);
+    run.offset += Buffer.byteLength(text.slice(0, consumed));
+    for (const e of entries) {
+      if (run.recent.includes(e.file)) continue;
+      run.recent = [...run.recent.slice(-7), e.file];
+      const path = join(cam.dir, e.file);
+      try {
+        const endMs = Math.round(statSync(path).mtimeMs);
+        const { sha256, bytes } = sha256FileSync(path);
+        // The list's times restart at 0 after a retry; the name's second (when ffmpeg opened the
+        // file) bounds the start from below.
+        const opened = Number(/-(\d+)\.ts$/.exec(e.file)?.[1] ?? 0) * 1000;
+        const startMs = Math.max(Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000), opened);
+        rows.push({ cameraId: cam.cameraId, path, startMs, endMs, bytes, sha256, recovered: false });
+        run.lastCloseMs = endMs;
+        cam.lastWriteAt = now;
+        cam.openSize = 0;
+      } catch (err) {
+        this.logger.error({ cameraId: cam.cameraId, file: e.file, err }, 'cannot index segment');
+      }
+    }
+  }
+
+  /** Between two closes, the open segment growing is the evidence the recording goes on. */
+  private lookAtOpenSegment(cam: CameraSpool, run: Run, now: number): void {
+    if (run.lastCloseMs === null || (cam.lastWriteAt !== null && now - cam.lastWriteAt < 2000)) return;
+    const second = Math.floor(run.lastCloseMs / 1000);
+    for (const s of [second, second + 1]) {
+      const size = statSync(join(cam.dir, `${run.id}-${s}.ts`), { throwIfNoEntry: false })?.size;
+      if (size === undefined) continue;
+      if (size > cam.openSize) {
+        cam.openSize = size;
+        cam.lastWriteAt = now;
+      }
+      return;
+    }
+  }
+
+  private account(repo: SpoolRepo, row: NewSegment): void {
+    const cam = this.cameras.get(row.cameraId)!;
+    const gapFrom = cam.lastEndMs;
+    cam.lastEndMs = Math.max(cam.lastEndMs ?? 0, row.endMs);
+    const stop = cam.interrupted;
+    if (!stop || row.startMs <= stop.at) return;
+    cam.interrupted = null;
+    if (gapFrom === null || row.startMs - gapFrom <= GAP_MS) return;
+    repo.addLost({
+      cameraId: row.cameraId,
+      destinationId: null,
+      startMs: gapFrom,
+      endMs: row.startMs,
+      reason: 'not-recorded',
+      detail: stop.reason,
+    });
+    this.logger.warn(
+      { cameraId: row.cameraId, seconds: Math.round((row.startMs - gapFrom) / 1000), reason: stop.reason },
+      'recording gap accounted as lost',
+    );
+  }
+}
