@@ -21,8 +21,6 @@ export interface SupervisorOptions {
   /** Another sign of a stall beyond ffmpeg's own progress (e.g. nothing acknowledged upstream): a reason, or null. */
   stallCheck?: (pid: number | null, stallMs: number) => { reason: string; lastGoodAt: number } | null;
   onLaunch?: () => void;
-  /** A reason not to launch now (e.g. the disk is full); the supervisor asks again later, counting no failure. */
-  mayLaunch?: () => string | null;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
   random?: () => number;
 }
@@ -130,17 +128,6 @@ export class Supervisor {
   }
 
   private launch(): void {
-    const blocked = this.opts.mayLaunch?.() ?? null;
-    if (blocked) {
-      const gen = ++this.generation;
-      this.lastError = blocked;
-      this.setState('backing-off');
-      this.retry = setTimeout(() => {
-        this.retry = null;
-        if (gen === this.generation && this.running()) this.launch();
-      }, this.opts.backoffMs[0] ?? 1000);
-      return;
-    }
     const gen = ++this.generation;
     const now = Date.now();
     this.startedAt = this.lastAdvanceAt = now;
