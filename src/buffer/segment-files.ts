@@ -20,7 +20,7 @@ let chunk: Buffer | null = null;
  * another thread (each hand-off wakes the daemon). bench/relay measures what it costs.
  */
 export function sha256FileSync(path: string): { sha256: string; bytes: number } {
-  chunk ??= Buffer.allocUnsafe(256 * 1024);
+  chunk ??= Buffer.allocUnsafe(64 * 1024);
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   let bytes = 0;
