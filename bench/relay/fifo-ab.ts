@@ -2,16 +2,23 @@
 // CPU under SCHED_BATCH (relay.cpuPinning, src/relay/cpu-placement.ts) wins back: the gateway's
 // camera command placed as the daemon places it, unplaced, and without `-use_fifo 1`, beside a bare
 // tee, N cameras, rounds interleaved so drift hits all variants alike.
-// Usage: npm run bench:relay:fifo -- [cameras=16] [rounds=4] [seconds=20]   (root not needed)
+// With `record`, every variant also writes 4 s local segments (the gateway's segments slave, and
+// the same slave without its fifo or without its parameter sets), as the daemon does by default.
+// Usage: npm run bench:relay:fifo -- [cameras=16] [rounds=4] [seconds=20] [record]   (root not needed)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { allowedCpus, CpuRoundRobin, placeProcess } from '../../src/relay/cpu-placement.ts';
 import { cameraCommand, progressSeconds } from '../../src/relay/ffmpeg-args.ts';
 import { detectFfmpeg } from '../../src/relay/ffmpeg-version.ts';
 import { startRtmpIngest, startRtspIngest } from '../../test/ingest/index.ts';
 import { CameraRig, ensureClip } from './camera-rig.ts';
 
-const [cams = 16, rounds = 4, seconds = 20] = process.argv.slice(2).map(Number);
+const args = process.argv.slice(2);
+const record = args.includes('record');
+const [cams = 16, rounds = 4, seconds = 20] = args.filter((a) => a !== 'record').map(Number);
+const spool = mkdtempSync(join(tmpdir(), 'egw-fifo-ab-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ticks = (pid: number) => {
   const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -23,6 +30,11 @@ const clip = await ensureClip();
 const rig = await CameraRig.start(clip.file, cams);
 const [rtmp, rtsp] = await Promise.all([startRtmpIngest(), startRtspIngest()]);
 const version = await detectFfmpeg();
+const dirOf = (tag: string) => {
+  const d = join(spool, tag);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
 // The gateway's own camera command (fifo per destination), and the same without the fifo.
 const gateway = (url: string, tag: string): string[] => {
   const cmd = cameraCommand({
@@ -30,6 +42,7 @@ const gateway = (url: string, tag: string): string[] => {
     slaves: [
       { kind: 'destination', url: rtmp.url(tag), protocol: 'rtmp', audio: false },
       { kind: 'destination', url: rtsp.url(tag), protocol: 'rtsp', audio: false },
+      ...(record ? [{ kind: 'segments' as const, dir: dirOf(tag), runId: '1', segmentSeconds: 4 }] : []),
     ],
     audio: false,
     ioTimeoutSeconds: 5,
@@ -42,17 +55,38 @@ const withoutFifo = (args: string[]) => {
   const i = args.indexOf('-use_fifo');
   return [...args.slice(0, i), ...args.slice(i + 4)]; // -use_fifo 1 -fifo_options X
 };
+const segments = (tag: string) =>
+  `|[f=segment:segment_time=4:segment_atclocktime=1:segment_format=mpegts:reset_timestamps=1:strftime=1:` +
+  `segment_list=${dirOf(tag)}/b.csv:segment_list_type=csv:segment_format_options=flush_packets=1]${dirOf(tag)}/b-%s.ts`;
 const bare = (url: string, tag: string) => [
   ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-rtsp_transport', 'tcp'],
   ...['-i', url, '-map', '0:v', '-c', 'copy', '-f', 'tee'],
-  `[f=flv]${rtmp.url(tag)}|[f=rtsp:rtsp_transport=tcp]${rtsp.url(tag)}`,
+  `[f=flv]${rtmp.url(tag)}|[f=rtsp:rtsp_transport=tcp]${rtsp.url(tag)}${record ? segments(tag) : ''}`,
 ];
-const variants: { name: string; args: (url: string, tag: string) => string[]; placed?: boolean }[] = [
-  { name: 'bare tee', args: bare },
-  { name: 'gateway command, placed', args: gateway, placed: true },
-  { name: 'gateway command, unplaced', args: gateway },
-  { name: 'gateway command, no fifo', args: (url, tag) => withoutFifo(gateway(url, tag)) },
-];
+/** The gateway's command with its segments slave's options changed. */
+const segmentsSlave = (edit: (spec: string) => string) => (url: string, tag: string) =>
+  gateway(url, tag).map((a) => (a.includes('[f=segment:') ? edit(a) : a));
+const variants: { name: string; args: (url: string, tag: string) => string[]; placed?: boolean }[] = record
+  ? [
+      { name: 'bare tee', args: bare },
+      { name: 'gateway command, placed', args: gateway, placed: true },
+      {
+        name: 'segments without fifo',
+        args: segmentsSlave((a) => a.replace('[f=segment:', '[f=segment:use_fifo=0:')),
+        placed: true,
+      },
+      {
+        name: 'segments without dump_extra',
+        args: segmentsSlave((a) => a.replace(':bsfs/v=dump_extra]', ']')),
+        placed: true,
+      },
+    ]
+  : [
+      { name: 'bare tee', args: bare },
+      { name: 'gateway command, placed', args: gateway, placed: true },
+      { name: 'gateway command, unplaced', args: gateway },
+      { name: 'gateway command, no fifo', args: (url, tag) => withoutFifo(gateway(url, tag)) },
+    ];
 const results = new Map<string, number[]>();
 try {
   for (let round = 0; round < rounds; round++) {
@@ -79,10 +113,12 @@ try {
       console.log(`round ${round + 1}: ${v.name}: ${cpu.toFixed(1)} % of one core`);
       for (const p of procs) p.kill('SIGTERM');
       await sleep(1500);
+      rmSync(spool, { recursive: true, force: true });
     }
   }
 } finally {
   await Promise.allSettled([rtmp.stop(), rtsp.stop(), rig.stop()]);
+  rmSync(spool, { recursive: true, force: true });
 }
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const base = sum(results.get('bare tee') ?? [1]);
