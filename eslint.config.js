@@ -11,7 +11,6 @@ const OWNERS = {
   'better-sqlite3': ['store'],
   mqtt: ['telemetry'],
   'node-cron': ['schedule'],
-  'fluent-ffmpeg': ['relay'],
   child_process: ['relay'],
   onvif: ['onvif'],
   // relay/udp-ports.ts finds free loopback ports for the UDP taps by binding them.

@@ -3,6 +3,7 @@
 // the spool cannot take more (the hooks say why). A recording that stops while its camera
 // delivers and the disk is fine is a wedged writer: only a new camera process clears it, at the
 // cost of a few seconds of the live relay, so those restarts back off.
+import { Backoff } from '../core/backoff.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
 
@@ -31,6 +32,7 @@ export interface RecordingWatchOptions {
   /** Start a new camera process (the only cure for a wedged recording). */
   restartCamera: (reason: string) => Promise<void>;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+  random?: () => number;
 }
 
 const HOUR = 3_600_000;
@@ -45,10 +47,16 @@ export class RecordingWatch {
   private liveSince: number | null = null;
   private lastError: string | null = null;
   private restarts: number[] = [];
-  private failures = 0;
-  private lastRestartAt = 0;
+  private readonly backoff: Backoff;
+  /** No restart for the recording's sake before this (the back-off after the last one). */
+  private nextRestartAt = 0;
 
-  constructor(private readonly opts: RecordingWatchOptions) {}
+  constructor(private readonly opts: RecordingWatchOptions) {
+    this.backoff = new Backoff(opts.backoffMs, {
+      now: () => Date.now(),
+      random: opts.random ?? Math.random,
+    });
+  }
 
   /** A new camera process: a new run of segments. */
   onLaunch(now = Date.now()): void {
@@ -88,7 +96,7 @@ export class RecordingWatch {
       if (this.state !== 'live') {
         this.liveSince = now;
         this.setState('live');
-      } else if (this.liveSince !== null && now - this.liveSince > STABLE_MS) this.failures = 0;
+      } else if (this.liveSince !== null && now - this.liveSince > STABLE_MS) this.backoff.reset();
       return;
     }
     const quiet = now - Math.max(this.since, this.lastWrite ?? 0);
@@ -99,17 +107,15 @@ export class RecordingWatch {
   }
 
   private fail(now: number, reason: string): void {
-    const steps = this.opts.backoffMs;
-    const wait = steps[Math.min(Math.max(0, this.failures - 1), steps.length - 1)] ?? 1000;
     if (this.state !== 'stalled') {
       this.lastError = reason;
       this.opts.logger.warn({ reason }, 'recording stalled while the camera delivers');
       this.opts.hooks.onInterrupted(reason);
       this.setState('stalled');
     }
-    if (this.failures > 0 && now - this.lastRestartAt < wait) return;
-    this.failures++;
-    this.lastRestartAt = now;
+    // The first restart at once; each one after that waits its step of the back-off.
+    if (now < this.nextRestartAt) return;
+    this.nextRestartAt = now + this.backoff.next();
     this.restarts.push(now);
     void this.opts.restartCamera(`recording stalled: ${reason}`);
   }

@@ -21,6 +21,7 @@ function rig() {
     backoffMs: [1000, 30_000],
     logger: silentLogger,
     cameraLive: () => t.live,
+    random: () => 0.5,
     restartCamera: (r) => {
       calls.restarts.push(`${t.now} ${r}`);
       watch.onLaunch(t.now);
