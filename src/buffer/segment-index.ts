@@ -25,6 +25,8 @@ interface Run {
   endedAt: number | null;
   /** The last closed segment's modification time: the open one was named in that second or the next. */
   lastCloseMs: number | null;
+  /** Where the last indexed entry ended in the stream's time, seconds. */
+  lastEndSeconds: number | null;
   recent: string[];
 }
 
@@ -99,6 +101,7 @@ export class SegmentIndex {
       offset: 0,
       endedAt: null,
       lastCloseMs: null,
+      lastEndSeconds: null,
       recent: [],
     });
   }
@@ -138,12 +141,21 @@ export class SegmentIndex {
       try {
         const endMs = Math.round(statSync(path).mtimeMs);
         const { sha256, bytes } = sha256FileSync(path);
-        // The list's times restart at 0 after a retry; the name's second (when ffmpeg opened the
-        // file) bounds the start from below.
+        // A segment that starts where the last one ended in the stream's time follows it without
+        // a hole, whatever the writer's lag did to the files' times. Otherwise (a new run, or a
+        // retry, whose list times restart at 0) its start is its end less its duration, and no
+        // earlier than the second in its name, when ffmpeg opened it.
+        const continues =
+          run.lastEndSeconds !== null &&
+          run.lastCloseMs !== null &&
+          Math.abs(e.startSeconds - run.lastEndSeconds) < 0.05;
         const opened = Number(/-(\d+)\.ts$/.exec(e.file)?.[1] ?? 0) * 1000;
-        const startMs = Math.max(Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000), opened);
+        const startMs = continues
+          ? Math.min(run.lastCloseMs!, endMs)
+          : Math.max(Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000), opened);
         rows.push({ cameraId: cam.cameraId, path, startMs, endMs, bytes, sha256, recovered: false });
         run.lastCloseMs = endMs;
+        run.lastEndSeconds = e.endSeconds;
         cam.lastWriteAt = now;
         cam.openSize = 0;
       } catch (err) {
