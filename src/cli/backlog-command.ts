@@ -1,6 +1,7 @@
 // `edge-gateway backlog`: per camera and destination, what is still owed to the destination's
 // backfill endpoint, and the seconds already accounted as lost with their reasons.
 import type { Command } from 'commander';
+import { t } from '../i18n/index.ts';
 import { coveredSeconds } from '../core/intervals.ts';
 import { BackfillQueue } from '../store/backfill-queue.ts';
 import { openStore } from '../store/db.ts';
@@ -12,14 +13,12 @@ import { printJson, table, type Io } from './output.ts';
 export function registerBacklogCommand(program: Command, io: Io): void {
   program
     .command('backlog')
-    .description(
-      'show video still owed to each destination (pending backfill) and what was lost, with reasons',
-    )
-    .option('--json', 'print JSON instead of tables')
-    .option('--config <file>', 'configuration file (store.path, destinations)')
+    .description(t('backlog.description'))
+    .option('--json', t('opt.json.tables'))
+    .option('--config <file>', t('backlog.opt.config'))
     .action((flags: { json?: boolean; config?: string }) => {
       const cfg = optionalConfig(io, flags.config);
-      if (!cfg) throw new ExitError('no configuration: pass --config FILE', EXIT.usage);
+      if (!cfg) throw new ExitError(t('err.noConfig'), EXIT.usage);
       const db = openStore(cfg.store.path);
       try {
         const withBackfill = cfg.destinations.filter((d) => d.backfill).map((d) => d.id);
@@ -68,12 +67,12 @@ export function registerBacklogCommand(program: Command, io: Io): void {
             since: new Date(o.startMs).toISOString(),
           }));
         if (flags.json) return printJson(io, { pending, lost, openOutages: outages });
-        io.out('Pending backfill:');
+        io.out(t('backlog.pending'));
         io.out(
           pending.length === 0
-            ? '  nothing pending'
+            ? t('backlog.nothingPending')
             : table(
-                ['CAMERA', 'DESTINATION', 'SEGMENTS', 'MB', 'SECONDS', 'OLDEST'],
+                ['col.camera', 'col.destination', 'col.segments', 'col.mb', 'col.seconds', 'col.oldest'],
                 pending.map((p) => [
                   p.cameraId,
                   p.destinationId,
@@ -84,22 +83,22 @@ export function registerBacklogCommand(program: Command, io: Io): void {
                 ]),
               ),
         );
-        io.out('\nOutages in progress:');
+        io.out(`\n${t('backlog.outages')}`);
         io.out(
           outages.length === 0
-            ? '  none'
+            ? t('backlog.noOutages')
             : table(
-                ['CAMERA', 'DESTINATION', 'CAUSE', 'SINCE'],
+                ['col.camera', 'col.destination', 'col.cause', 'col.since'],
                 outages.map((o) => [o.cameraId, o.destinationId, o.cause, o.since]),
               ),
         );
-        io.out('\nLost (will never reach a destination):');
+        io.out(`\n${t('backlog.lost')}`);
         io.out(
           lost.length === 0
-            ? '  nothing lost'
+            ? t('backlog.nothingLost')
             : table(
-                ['CAMERA', 'DESTINATION', 'REASON', 'SECONDS'],
-                lost.map((l) => [l.cameraId, l.destinationId ?? '(recording)', l.reason, l.seconds]),
+                ['col.camera', 'col.destination', 'col.reason', 'col.seconds'],
+                lost.map((l) => [l.cameraId, l.destinationId ?? t('backlog.recording'), l.reason, l.seconds]),
               ),
         );
       } finally {

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { ConfigError, formatPath, readConfigDocument, validateConfig } from '../config/load.ts';
 import type { SecretProblem } from '../config/secrets.ts';
 import { t } from '../i18n/index.ts';
+import { configProblem, lookedIn } from './config-text.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { printJson, type Io } from './output.ts';
 
@@ -33,19 +34,14 @@ function summaryOf(doc: unknown): Summary {
 }
 
 export function registerConfigCommand(program: Command, io: Io): void {
-  const config = program.command('config').description('work with the configuration file');
+  const config = program.command('config').description(t('config.description'));
   config
     .command('check')
-    .description(
-      'validate a configuration file; exit 78 and list every problem when it is invalid (secrets not set yet are listed apart and fail only with --strict)',
-    )
-    .argument('<file>', 'YAML or JSON configuration file')
-    .option('--json', 'print the result as JSON')
-    .option('--strict', 'also fail (exit 78) when a ${NAME} secret is not set')
-    .option(
-      '--credentials <dir>',
-      'look for secrets in this directory first (default $CREDENTIALS_DIRECTORY, as systemd sets it)',
-    )
+    .description(t('config.check.description'))
+    .argument('<file>', t('config.check.file'))
+    .option('--json', t('opt.json.result'))
+    .option('--strict', t('config.check.strict'))
+    .option('--credentials <dir>', t('config.check.credentials'))
     .action((file: string, opts: CheckFlags) => {
       const source = {
         credentialsDir: opts.credentials ?? process.env.CREDENTIALS_DIRECTORY,
@@ -79,7 +75,7 @@ export function registerConfigCommand(program: Command, io: Io): void {
       } else {
         if (structural.length > 0) {
           io.err(t('config.problems', { file, count: structural.length }));
-          for (const p of structural) io.err(`  ${p}`);
+          for (const p of structural) io.err(`  ${configProblem(p)}`);
         } else if (summary) {
           io.out(t('config.ok', { file, ...summary }));
         }
@@ -91,7 +87,9 @@ export function registerConfigCommand(program: Command, io: Io): void {
             }),
           );
           for (const s of secrets)
-            say(`  \${${s.name}} (${formatPath(s.path)}): ${t('config.lookedIn')} ${s.lookedIn.join(', ')}`);
+            say(
+              `  \${${s.name}} (${formatPath(s.path)}): ${t('config.lookedIn')} ${s.lookedIn.map(lookedIn).join(', ')}`,
+            );
           if (!source.credentialsDir) say(t('config.noCredentialsDir'));
         }
       }

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { t } from '../i18n/index.ts';
 import { registerSecret } from '../log/secrets.ts';
+import { configProblem } from './config-text.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import type { Io } from './output.ts';
 
@@ -21,8 +23,9 @@ export function optionalConfig(io: Io, file?: string): Config | null {
     return loadConfig(path);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.err(err.message);
-      throw new ExitError(`invalid configuration ${path}`, EXIT.config);
+      io.err(t('config.problems', { file: path, count: err.problems.length }));
+      for (const p of err.problems) io.err(`  ${configProblem(p)}`);
+      throw new ExitError(t('err.invalidConfig', { file: path }), EXIT.config);
     }
     throw err;
   }
@@ -35,12 +38,12 @@ export function readPasswordFile(file: string): string {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
     throw new ExitError(
-      `cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      t('err.passwordFileRead', { file, code: (err as NodeJS.ErrnoException).code ?? 'error' }),
       EXIT.usage,
     );
   }
   const password = text.replace(/\r?\n$/, '');
-  if (!password) throw new ExitError(`the password file ${file} is empty`, EXIT.usage);
+  if (!password) throw new ExitError(t('err.passwordFileEmpty', { file }), EXIT.usage);
   registerSecret(password);
   return password;
 }
@@ -50,7 +53,7 @@ export function credentialsFrom(
   fallback: { username?: string | undefined; password?: string | undefined } | undefined,
 ): { username: string; password: string } | null {
   if (opts.passwordFile && !opts.username && !fallback?.username) {
-    throw new ExitError('--password-file needs --username', EXIT.usage);
+    throw new ExitError(t('err.passwordNeedsUser'), EXIT.usage);
   }
   if (opts.username) {
     const password = opts.passwordFile ? readPasswordFile(opts.passwordFile) : (fallback?.password ?? '');

@@ -14,35 +14,25 @@ interface DiagnoseFlags {
   timeout?: string;
 }
 
-const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
-
 export function registerDiagnoseCommand(program: Command, io: Io): void {
   program
     .command('diagnose')
-    .description(
-      'check one camera step by step: TCP, ONVIF time, auth, profiles, stream URI, RTSP, key frame, snapshot',
-    )
-    .argument('<target>', 'camera address: host, host:port or the device service URL')
-    .option('--json', 'print JSON instead of text')
-    .option('--username <user>', 'camera user name')
-    .option('--password-file <file>', 'file holding the camera password ("-" for standard input)')
-    .option('--timeout <seconds>', 'per-call timeout (default: discovery.callTimeoutSeconds, 6)')
-    .option('--config <file>', 'configuration file (default credentials and timeouts)')
+    .description(t('diagnose.description'))
+    .argument('<target>', t('diagnose.target'))
+    .option('--json', t('opt.json.text'))
+    .option('--username <user>', t('opt.username'))
+    .option('--password-file <file>', t('opt.passwordFile'))
+    .option('--timeout <seconds>', t('diagnose.opt.timeout'))
+    .option('--config <file>', t('diagnose.opt.config'))
     .action(async (target: string, flags: DiagnoseFlags) => {
       if (!/^(https?:\/\/)?[\w.-]+(:\d{1,5})?(\/\S*)?$/.test(target)) {
-        throw new ExitError(
-          `target must be host, host:port or http://host:port/path (got ${JSON.stringify(target)})`,
-          EXIT.usage,
-        );
+        throw new ExitError(t('err.target', { value: JSON.stringify(target) }), EXIT.usage);
       }
       const cfg = optionalConfig(io, flags.config);
       const timeout =
         flags.timeout === undefined ? (cfg?.discovery.callTimeoutSeconds ?? 6) : Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 120) {
-        throw new ExitError(
-          `--timeout must be seconds between 0 and 120 (got ${JSON.stringify(flags.timeout)})`,
-          EXIT.usage,
-        );
+        throw new ExitError(t('err.timeout120', { value: JSON.stringify(flags.timeout) }), EXIT.usage);
       }
       // Loaded here, not at start-up: `run` and the other commands never pay for ONVIF and XML parsing.
       const { diagnose } = await import('../diagnose/ladder.ts');
@@ -54,9 +44,9 @@ export function registerDiagnoseCommand(program: Command, io: Io): void {
       const verdict = verdictOf(result.checks);
       if (flags.json) printJson(io, { ...result, verdict });
       else {
-        io.out(`diagnose ${result.target}`);
+        io.out(t('diag.header', { target: result.target }));
         for (const c of result.checks) {
-          io.out(`  ${MARK[c.status]}  ${c.id.padEnd(10)} ${c.summary}`);
+          io.out(`  ${t(`mark.${c.status}`).padEnd(8)}  ${c.id.padEnd(10)} ${c.summary}`);
           if (c.hint && c.status !== 'pass' && c.status !== 'skip') io.out(`        -> ${c.hint}`);
         }
         const failed = result.checks.find((c) => c.status === 'fail');

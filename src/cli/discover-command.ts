@@ -28,31 +28,18 @@ interface DiscoverFlags {
 export function registerDiscoverCommand(program: Command, io: Io): void {
   program
     .command('discover')
-    .description(
-      'find ONVIF cameras by multicast, subnet scan and manual entries; read their profiles and stream URIs',
-    )
-    .option('--json', 'print JSON instead of a table')
-    .option('--timeout <seconds>', 'how long to gather WS-Discovery replies (default 3)')
-    .option('--scan <cidr>', 'also scan this IPv4 range by unicast (repeatable)', collect)
-    .option(
-      '--port <port>',
-      'ONVIF port for the scan (repeatable; default 80, 8000, 8080, 8899, 2020, 8088)',
-      collect,
-    )
-    .option(
-      '--interface <name>',
-      'probe only this interface (repeatable; default every IPv4 interface)',
-      collect,
-    )
-    .option('--username <user>', 'camera user name')
-    .option('--password-file <file>', 'file holding the camera password ("-" for standard input)')
-    .option('--config <file>', 'configuration file (discovery settings, default credentials, store)')
-    .option(
-      '--db <file>',
-      'save the inventory to this SQLite file (default: store.path of the configuration)',
-    )
-    .option('--no-save', 'do not update the inventory')
-    .addOption(new Option('--no-multicast', 'skip multicast probes (subnet scan and manual entries only)'))
+    .description(t('discover.description'))
+    .option('--json', t('opt.json.table'))
+    .option('--timeout <seconds>', t('discover.opt.timeout'))
+    .option('--scan <cidr>', t('opt.scan'), collect)
+    .option('--port <port>', t('discover.opt.port'), collect)
+    .option('--interface <name>', t('discover.opt.interface'), collect)
+    .option('--username <user>', t('opt.username'))
+    .option('--password-file <file>', t('opt.passwordFile'))
+    .option('--config <file>', t('discover.opt.config'))
+    .option('--db <file>', t('discover.opt.db'))
+    .option('--no-save', t('discover.opt.noSave'))
+    .addOption(new Option('--no-multicast', t('cli.opt.noMulticast')))
     .action(async (flags: DiscoverFlags) => {
       process.exitCode = await runDiscover(flags, io);
     });
@@ -62,10 +49,7 @@ function positive(value: string | undefined, name: string, fallback: number): nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 600) {
-    throw new ExitError(
-      `${name} must be a number of seconds between 0 and 600 (got ${JSON.stringify(value)})`,
-      EXIT.usage,
-    );
+    throw new ExitError(t('cli.err.seconds', { name, value: JSON.stringify(value) }), EXIT.usage);
   }
   return n;
 }
@@ -75,7 +59,7 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
   const ports = (flags.port ?? []).map((p) => {
     const n = Number(p);
     if (!Number.isInteger(n) || n < 1 || n > 65535)
-      throw new ExitError(`--port must be 1-65535 (got ${JSON.stringify(p)})`, EXIT.usage);
+      throw new ExitError(t('err.port', { value: JSON.stringify(p) }), EXIT.usage);
     return n;
   });
   // Loaded here, not at start-up: `run` and the other commands never pay for ONVIF and XML parsing.
@@ -104,7 +88,7 @@ async function runDiscover(flags: DiscoverFlags, io: Io): Promise<number> {
       io.out(`\n${t('discover.ignored')}`);
       io.out(
         table(
-          ['ADDRESS', 'REASON'],
+          ['col.address', 'col.reason'],
           result.ignored.map((i) => [i.port ? `${i.source}:${i.port}` : i.source, i.reason]),
         ),
       );
@@ -188,7 +172,12 @@ function printTable(io: Io, devices: DeviceReport[], ids: string[]): void {
       .filter((p) => p.encoding)
       .map((p) => `${p.encoding} ${p.width}x${p.height}@${p.fps ?? '?'}`)
       .join(', ') || null,
-    r.error ? `${r.error.step}: ${r.error.message}` : 'ok',
+    r.error ? `${r.error.step}: ${r.error.message}` : t('discover.ok'),
   ]);
-  io.out(table(['ID', 'ADDRESS', 'DEVICE', 'SKEW', 'AUTH', 'PROFILES', 'STATUS'], rows));
+  io.out(
+    table(
+      ['col.id', 'col.address', 'col.device', 'col.skew', 'col.auth', 'col.profiles', 'col.status'],
+      rows,
+    ),
+  );
 }

@@ -1,4 +1,5 @@
 // Output for technicians and machines. Everything printed passes the secret scrubber.
+import { t, type MessageKey } from '../i18n/index.ts';
 import { scrubText, scrubValue } from '../log/secrets.ts';
 
 export interface Io {
@@ -20,8 +21,12 @@ export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(scrubValue(value), null, 2));
 }
 
-/** A plain text table; columns sized to their widest cell. */
-export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+/** A plain text table, headers from the catalogue; columns sized to their widest cell. */
+export function table(
+  headerKeys: readonly MessageKey[],
+  rows: (string | number | null | undefined)[][],
+): string {
+  const headers = headerKeys.map((k) => t(k));
   const cells = [
     headers,
     ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c)))),

@@ -1,6 +1,8 @@
 // The `edge-gateway` command tree. Each command lives in its own file and registers itself here.
 import { Command, CommanderError, Option } from 'commander';
-import { setLang, type Lang } from '../i18n/index.ts';
+import { setConfigLanguage } from '../config/language.ts';
+import { currentLang, LANGS, setLang, t, type Lang } from '../i18n/index.ts';
+import { commanderError, helpConfiguration } from './commander-text.ts';
 import { registerConfigCommand } from './config-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDiscoverCommand } from './discover-command.ts';
@@ -17,12 +19,19 @@ import { version } from '../service/version.ts';
 
 export function buildProgram(io: Io = processIo): Command {
   const program = new Command('edge-gateway')
-    .description("Camera edge gateway: discover, diagnose and relay a site's cameras")
-    .version(version())
-    .addOption(new Option('--lang <lang>', 'language of messages').choices(['en', 'vi']))
+    .description(t('program.description'))
+    .version(version(), '-V, --version', t('program.version'))
+    .helpOption('-h, --help', t('program.help'))
+    .helpCommand('help [command]', t('program.helpCommand'))
+    .addOption(new Option('--lang <lang>', t('program.lang')).choices(LANGS))
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .configureHelp(helpConfiguration)
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(commanderError(s)),
+    })
     .hook('preAction', (cmd) => {
       const lang = cmd.opts<{ lang?: Lang }>().lang;
       if (lang) setLang(lang);
@@ -42,6 +51,10 @@ export function buildProgram(io: Io = processIo): Command {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function runCli(argv: string[], io: Io = processIo): Promise<number> {
+  // Help texts are built with the program: the language must be known before.
+  const lang = langOf(argv);
+  if (lang) setLang(lang);
+  setConfigLanguage(currentLang());
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -66,4 +79,15 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     if (process.env.LOG_LEVEL === 'debug') io.err((err as Error).stack ?? '');
     return EXIT.software;
   }
+}
+
+/** The --lang of a command line, wherever it stands (`--lang vi` or `--lang=vi`). */
+export function langOf(argv: string[]): Lang | null {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    const value = a === '--lang' ? argv[i + 1] : a.startsWith('--lang=') ? a.slice(7) : undefined;
+    if (value && (LANGS as readonly string[]).includes(value)) return value as Lang;
+  }
+  return null;
 }

@@ -1,6 +1,7 @@
 // `edge-gateway run`: the daemon in the foreground, as systemd runs it. SIGTERM or SIGINT stops
 // everything within 10 s; a second signal ends at once (children are killed first).
 import type { Command } from 'commander';
+import { t } from '../i18n/index.ts';
 import { Gateway } from '../app/gateway.ts';
 import { AlreadyRunningError } from '../app/status-server.ts';
 import { FfmpegMissingError } from '../relay/ffmpeg-version.ts';
@@ -22,12 +23,11 @@ export function startFailureCode(err: unknown): number {
 export function registerRunCommand(program: Command, io: Io): void {
   program
     .command('run')
-    .description('run the gateway daemon in the foreground (what the systemd service runs)')
-    .option('--config <file>', `configuration file (default ${DEFAULT_CONFIG})`)
+    .description(t('run.description'))
+    .option('--config <file>', t('run.opt.config', { file: DEFAULT_CONFIG }))
     .action(async (flags: { config?: string }) => {
       const cfg = optionalConfig(io, flags.config);
-      if (!cfg)
-        throw new ExitError(`no configuration: pass --config FILE or create ${DEFAULT_CONFIG}`, EXIT.config);
+      if (!cfg) throw new ExitError(t('err.noConfigRun', { file: DEFAULT_CONFIG }), EXIT.config);
       const logger = createLogger({ level: cfg.log.level });
       let gateway: Gateway;
       try {
@@ -46,7 +46,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           // The technician insists: no ffmpeg may outlive us, then go.
           logger.warn({ signal }, 'second signal: exiting now');
           killOrphans(gateway.ownerKey());
-          io.err('edge-gateway: stopped at once by a second signal');
+          io.err(`edge-gateway: ${t('err.secondSignal')}`);
           process.exit(EXIT.software);
         }
         stopping = true;
@@ -55,7 +55,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         const deadline = setTimeout(() => {
           logger.error('stop took longer than 10 s: exiting');
           killOrphans(gateway.ownerKey());
-          io.err('edge-gateway: stop took longer than 10 s');
+          io.err(`edge-gateway: ${t('err.stopSlow')}`);
           process.exit(EXIT.software);
         }, STOP_DEADLINE_MS);
         void gateway.stop().finally(() => {

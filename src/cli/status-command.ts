@@ -1,6 +1,7 @@
 // `edge-gateway status`: what the running daemon is doing, read from its local status socket.
 import http from 'node:http';
 import type { Command } from 'commander';
+import { t } from '../i18n/index.ts';
 import type { GatewayStatus } from '../core/status.ts';
 import { optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
@@ -22,7 +23,7 @@ export function fetchStatus(socketPath: string): Promise<GatewayStatus> {
         }
       });
     });
-    req.on('timeout', () => req.destroy(new Error('the daemon did not answer within 5 s')));
+    req.on('timeout', () => req.destroy(new Error(t('status.noAnswer'))));
     req.on('error', reject);
   });
 }
@@ -32,10 +33,10 @@ const n = (v: number | null, unit = '') => (v === null ? '-' : `${v}${unit}`);
 export function registerStatusCommand(program: Command, io: Io): void {
   program
     .command('status')
-    .description("show the running daemon's streams and destinations")
-    .option('--json', 'print JSON instead of a table')
-    .option('--config <file>', 'configuration file (for relay.statusSocket)')
-    .option('--socket <path>', `status socket (default ${DEFAULT_SOCKET})`)
+    .description(t('status.description'))
+    .option('--json', t('opt.json.table'))
+    .option('--config <file>', t('status.opt.config'))
+    .option('--socket <path>', t('status.opt.socket', { socket: DEFAULT_SOCKET }))
     .action(async (flags: { json?: boolean; config?: string; socket?: string }) => {
       const socket = flags.socket ?? optionalConfig(io, flags.config)?.relay.statusSocket ?? DEFAULT_SOCKET;
       let status: GatewayStatus;
@@ -44,22 +45,25 @@ export function registerStatusCommand(program: Command, io: Io): void {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         const why =
-          code === 'ENOENT' || code === 'ECONNREFUSED' ? 'no gateway is running' : (err as Error).message;
-        throw new ExitError(
-          `${why} (status socket ${socket}). Start it with: systemctl start edge-gateway, or edge-gateway run --config FILE`,
-          EXIT.checkFailed,
-        );
+          code === 'ENOENT' || code === 'ECONNREFUSED' ? t('status.notRunning') : (err as Error).message;
+        throw new ExitError(t('status.unreachable', { why, socket }), EXIT.checkFailed);
       }
       if (flags.json) return printJson(io, status);
       io.out(
-        `site ${status.site.id} (${status.site.name}), up ${status.uptimeSeconds} s, ffmpeg ${status.ffmpeg ?? '?'}, uplink need ${n(status.uplinkKbps, ' kbit/s')}`,
+        t('status.line', {
+          id: status.site.id,
+          name: status.site.name,
+          uptime: status.uptimeSeconds,
+          ffmpeg: status.ffmpeg ?? '?',
+          uplink: n(status.uplinkKbps, ' kbit/s'),
+        }),
       );
-      for (const w of status.warnings) io.out(`warning: ${w}`);
+      for (const w of status.warnings) io.out(t('status.warning', { warning: w }));
       const rows = status.streams.flatMap((s) => [
         [
           s.cameraId,
           s.profile,
-          '(camera)',
+          t('status.camera'),
           s.state,
           n(s.fps),
           n(s.kbps),
@@ -70,7 +74,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
         ...s.destinations.map((d) => [
           '',
           '',
-          d.id + (d.transcoding ? ` (transcode ${n(d.cpuPercent, '%')} cpu)` : ''),
+          d.transcoding ? t('status.transcode', { id: d.id, cpu: n(d.cpuPercent, '%') }) : d.id,
           d.state,
           n(d.fps),
           n(d.kbps),
@@ -81,7 +85,17 @@ export function registerStatusCommand(program: Command, io: Io): void {
       ]);
       io.out(
         table(
-          ['CAMERA', 'PROFILE', 'PART', 'STATE', 'FPS', 'KBIT/S', 'LAST FRAME', 'RESTARTS/H', 'UPTIME'],
+          [
+            'col.camera',
+            'col.profile',
+            'col.part',
+            'col.state',
+            'col.fps',
+            'col.kbps',
+            'col.lastFrame',
+            'col.restarts',
+            'col.uptime',
+          ],
           rows,
         ),
       );

@@ -177,4 +177,29 @@ describe('edge-gateway config check', () => {
     expect(r.stdout).toContain('--json');
     expect(cli(['--help']).code).toBe(0);
   });
+
+  it('says all of it in Vietnamese with --lang vi: summary, problems, help and commander errors', () => {
+    const file = write('invalid-vi.yaml', INVALID);
+    const r = cli(['--lang', 'vi', 'config', 'check', file]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toContain(`${file}: 3 lỗi cấu hình`);
+    expect(r.stderr).toContain('site.extra: khoá không có trong cấu hình chuẩn');
+    expect(r.stderr).toMatch(/site\.id: phải gồm 1-63 chữ thường.*\(nhận được "Khu A"\)/);
+    expect(r.stderr).toContain('đã tìm ở biến môi trường MQTT_PASSWORD');
+    expect(r.stderr).toContain(`edge-gateway: cấu hình không hợp lệ: ${file}`);
+    expect(r.stderr).not.toMatch(/unknown key|configuration problem|looked in|invalid configuration/);
+
+    const ok = cli(['config', 'check', write('valid-vi.yaml', VALID)], {
+      MQTT_PASSWORD: 'x',
+      LANG: 'vi_VN.UTF-8',
+    });
+    expect(ok.stdout).toMatch(/^Cấu hình .* hợp lệ: cơ sở khu-a, 1 camera khai báo thủ công, 0 điểm nhận\./);
+
+    const help = cli(['config', 'check', '--help', '--lang', 'vi']);
+    expect(help.stdout).toContain('Cách dùng: edge-gateway config check [tùy chọn] <file>');
+    expect(help.stdout).toContain('Tùy chọn:');
+    expect(help.stdout).toContain('hiển thị hướng dẫn của lệnh');
+    expect(cli(['--lang', 'vi', 'config', 'check']).stderr).toContain("lỗi: thiếu tham số bắt buộc 'file'");
+    expect(cli(['--lang', 'vi', 'frobnicate']).stderr).toContain("lỗi: không có lệnh 'frobnicate'");
+  });
 });
