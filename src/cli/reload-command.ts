@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { Command } from 'commander';
 import { t } from '../i18n/index.ts';
 import { optionalConfig } from './context.ts';
+import { configProblem } from './config-text.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { printJson, type Io } from './output.ts';
 
@@ -30,7 +31,7 @@ function postReload(socketPath: string): Promise<Reply> {
         }
       });
     });
-    req.on('timeout', () => req.destroy(new Error('the daemon did not answer within 60 s')));
+    req.on('timeout', () => req.destroy(new Error(t('reload.noAnswer'))));
     req.on('error', reject);
     req.end();
   });
@@ -41,10 +42,10 @@ const list = (v: string[] | undefined) => (v && v.length > 0 ? v.join(', ') : '-
 export function registerReloadCommand(program: Command, io: Io): void {
   program
     .command('reload')
-    .description('make the running daemon read its configuration and secrets again (as SIGHUP does)')
-    .option('--json', 'print the result as JSON')
-    .option('--config <file>', 'configuration file (for relay.statusSocket)')
-    .option('--socket <path>', `status socket (default ${DEFAULT_SOCKET})`)
+    .description(t('reload.description'))
+    .option('--json', t('opt.json.result'))
+    .option('--config <file>', t('status.opt.config'))
+    .option('--socket <path>', t('status.opt.socket', { socket: DEFAULT_SOCKET }))
     .action(async (flags: { json?: boolean; config?: string; socket?: string }) => {
       const socket = flags.socket ?? optionalConfig(io, flags.config)?.relay.statusSocket ?? DEFAULT_SOCKET;
       let reply: Reply;
@@ -61,7 +62,7 @@ export function registerReloadCommand(program: Command, io: Io): void {
       if (flags.json) printJson(io, reply);
       else if (!reply.ok) {
         io.err(t('reload.refused', { count: reply.problems?.length ?? 0 }));
-        for (const p of reply.problems ?? []) io.err(`  ${p}`);
+        for (const p of reply.problems ?? []) io.err(`  ${configProblem(p)}`);
       } else {
         const sections = reply.sections ?? [];
         io.out(
@@ -79,6 +80,6 @@ export function registerReloadCommand(program: Command, io: Io): void {
         if (reply.restartNeeded?.length)
           io.out(t('reload.restartNeeded', { sections: list(reply.restartNeeded) }));
       }
-      if (!reply.ok) throw new ExitError('configuration refused', EXIT.config);
+      if (!reply.ok) throw new ExitError(t('reload.configRefused'), EXIT.config);
     });
 }

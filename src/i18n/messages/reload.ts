@@ -7,6 +7,9 @@ export const en = {
   'reload.refused':
     'The daemon refused the new configuration and keeps the running one ({count} problem(s)):',
   'reload.noDaemon': 'no gateway is running (status socket {socket})',
+  'reload.noAnswer': 'the daemon did not answer within 60 s',
+  'reload.description': 'make the running daemon read its configuration and secrets again (as SIGHUP does)',
+  'reload.configRefused': 'configuration refused',
 } as const;
 
 export const vi: Record<keyof typeof en, string> = {
@@ -17,4 +20,7 @@ export const vi: Record<keyof typeof en, string> = {
   'reload.restartNeeded': 'Có hiệu lực ở lần khởi động lại tới: {sections}.',
   'reload.refused': 'Dịch vụ từ chối cấu hình mới và giữ cấu hình đang chạy ({count} lỗi):',
   'reload.noDaemon': 'không có gateway nào đang chạy (socket trạng thái {socket})',
-} as const;
+  'reload.noAnswer': 'dịch vụ không trả lời trong 60 giây',
+  'reload.description': 'yêu cầu dịch vụ đang chạy đọc lại cấu hình và các bí mật (như tín hiệu SIGHUP)',
+  'reload.configRefused': 'cấu hình bị từ chối',
+};
