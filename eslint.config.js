@@ -11,7 +11,8 @@ const OWNERS = {
   'better-sqlite3': ['store'],
   mqtt: ['telemetry'],
   'node-cron': ['schedule'],
-  child_process: ['relay'],
+  // service/notify.ts runs systemd-notify: Node cannot write to the notification socket itself.
+  child_process: ['relay', 'service/notify.ts'],
   onvif: ['onvif'],
   // relay/udp-ports.ts finds free loopback ports for the UDP taps by binding them.
   dgram: ['onvif', 'relay/udp-ports.ts'],
@@ -79,7 +80,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrictions('relay/udp-ports.ts') },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['src/service/notify.ts'],
+    rules: { 'no-restricted-imports': restrictions('service/notify.ts') },
+  },
+  {
+    files: ['eslint.config.js', 'test/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

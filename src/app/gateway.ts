@@ -1,6 +1,7 @@
 // The composition root of `edge-gateway run`: opens the store, builds the modules on it, starts
 // them in order and stops them in reverse. Modules talk through the interfaces given here, never
 // to each other.
+import { accessSync, constants } from 'node:fs';
 import { Backfill } from '../buffer/backfill.ts';
 import { Ledger, type OutageCause } from '../buffer/ledger.ts';
 import { Recording } from '../buffer/recording.ts';
@@ -21,6 +22,16 @@ import { TelemetryModule } from '../telemetry/telemetry-module.ts';
 import { version } from '../service/version.ts';
 import { reloadConfig, type ReloadResult } from './reload.ts';
 import { StatusServer } from './status-server.ts';
+
+/** A read-only remount (SD card errors) or lost permissions show here without writing anything. */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class Gateway {
   private started: Module[] = [];
@@ -210,10 +221,13 @@ export class Gateway {
     return run;
   }
 
-  /** Cheap enough for a watchdog to ask every few seconds: no I/O. */
+  /** Cheap enough for a watchdog to ask every few seconds: one access(2), no reads or writes. */
   health(): { ok: boolean; reasons: string[] } {
     const reasons: string[] = [];
     if (this.closed) reasons.push('store not open');
+    else if (!writable(this.cfg.store.path)) reasons.push('store not writable');
+    const tick = this.relay.tickProblem();
+    if (tick) reasons.push(tick);
     return { ok: reasons.length === 0, reasons };
   }
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { t } from '../i18n/index.ts';
 import { Gateway } from '../app/gateway.ts';
 import { AlreadyRunningError } from '../app/status-server.ts';
+import { SystemdService } from '../app/systemd-service.ts';
 import { FfmpegMissingError } from '../relay/ffmpeg-version.ts';
 import { createLogger } from '../log/logger.ts';
 import { killOrphans } from '../relay/orphans.ts';
@@ -36,6 +37,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         logger.error({ err }, 'start failed');
         throw new ExitError((err as Error).message, startFailureCode(err));
       }
+      const service = new SystemdService(gateway, logger.child({ module: 'systemd' }));
       const abort = new AbortController();
       let stopping = false;
       let resolveDone!: () => void;
@@ -51,6 +53,7 @@ export function registerRunCommand(program: Command, io: Io): void {
         }
         stopping = true;
         logger.info({ signal }, 'stopping');
+        void service.stopping();
         abort.abort();
         const deadline = setTimeout(() => {
           logger.error('stop took longer than 10 s: exiting');
@@ -76,6 +79,7 @@ export function registerRunCommand(program: Command, io: Io): void {
       try {
         await gateway.start(abort.signal);
         logger.info({ site: cfg.site.id }, 'gateway running');
+        if (!abort.signal.aborted) await service.ready();
       } catch (err) {
         logger.error({ err }, 'start failed');
         await gateway.stop();

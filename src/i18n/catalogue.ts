@@ -14,6 +14,7 @@ import * as output from './messages/output.ts';
 import * as reload from './messages/reload.ts';
 import * as survey from './messages/survey.ts';
 import * as surveyAdvice from './messages/survey-advice.ts';
+import * as service from './messages/service.ts';
 
 export const en = {
   ...cli.en,
@@ -29,6 +30,7 @@ export const en = {
   ...survey.en,
   ...surveyAdvice.en,
   ...demo.en,
+  ...service.en,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -47,4 +49,5 @@ export const vi: Record<MessageKey, string> = {
   ...survey.vi,
   ...surveyAdvice.vi,
   ...demo.vi,
+  ...service.vi,
 };

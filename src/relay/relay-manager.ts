@@ -60,6 +60,8 @@ export class RelayManager implements Module {
   private ticker: NodeJS.Timeout | null = null;
   private tickMs = 2000;
   private lookedAt = 0;
+  private tickedAt: number | null = null;
+  private startedTickerAt = 0;
   private readonly rates = new ByteRates();
   /** A look at the TCP table is under way (ss runs asynchronously). */
   private looking = false;
@@ -105,6 +107,7 @@ export class RelayManager implements Module {
     await this.reconcile('start');
     if (signal.aborted) return;
     this.ticker = setInterval(() => this.tick(), this.tickMs);
+    this.startedTickerAt = Date.now();
     this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan?.uplinkKbps }, 'relay started');
   }
 
@@ -218,6 +221,7 @@ export class RelayManager implements Module {
    */
   private tick(): void {
     const now = Date.now();
+    this.tickedAt = now;
     const needs = this.relays.map((r) => r.needsSockets());
     const due =
       !this.looking &&
@@ -257,6 +261,15 @@ export class RelayManager implements Module {
       return d.deliveredUntil - backfillMarginMs(this.cfg, d.windowMs ?? null);
     }
     return null;
+  }
+
+  /** Why the supervisors' ticker looks stuck (for the watchdog), or null; null too before start. */
+  tickProblem(now = Date.now()): string | null {
+    if (!this.ticker) return null;
+    const since = now - (this.tickedAt ?? this.startedTickerAt);
+    return since > 3 * this.tickMs + 1000
+      ? `relay supervisors last ticked ${Math.round(since / 1000)} s ago`
+      : null;
   }
 
   async stop(): Promise<void> {
