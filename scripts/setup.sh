@@ -17,6 +17,7 @@ PACKAGES=(
   python3 make g++              # better-sqlite3 builds from source when no prebuilt binary is reachable
   chromium poppler-utils        # survey tests open the HTML report headless and check its A4 PDF (pdfinfo)
   fonts-dejavu-core             # glyphs for Vietnamese in the printed report
+  prometheus                    # promtool check metrics judges /metrics in the tests (the server is not started)
   systemd                       # systemd-analyze (unit security and verify tests), systemd-notify (sd_notify); nothing starts it
 )
 

@@ -18,8 +18,10 @@ import { streamStatus } from '../relay/stream-status.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
 import { openStore, type Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
+import { AvailabilityStore } from '../telemetry/availability-store.ts';
 import { TelemetryModule } from '../telemetry/telemetry-module.ts';
 import { version } from '../service/version.ts';
+import { HealthServer } from './health-server.ts';
 import { reloadConfig, type ReloadResult } from './reload.ts';
 import { StatusServer } from './status-server.ts';
 
@@ -46,6 +48,8 @@ export class Gateway {
   private readonly ledger: Ledger;
   private readonly telemetry: TelemetryModule;
   private readonly modules: Module[];
+  private availability = new Map<string, number>();
+  private availabilityAt = 0;
 
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -123,6 +127,16 @@ export class Gateway {
       new StatusServer(cfg.relay.statusSocket, this),
       // Before the relay, so the first camera states reach the outbox; start() never waits on the broker.
       this.telemetry,
+      new HealthServer(
+        cfg.http.port,
+        {
+          health: () => this.health(),
+          status: () => this.status(),
+          telemetryState: () => this.telemetry.state(),
+          recordingDir: cfg.recording.dir,
+        },
+        child('http'),
+      ),
       {
         name: 'leftovers',
         start: () => Promise.resolve(this.relay.endLeftovers()),
@@ -231,6 +245,23 @@ export class Gateway {
     return { ok: reasons.length === 0, reasons };
   }
 
+  /** Share of the last 24 h each destination was live, read from the store at most once a minute. */
+  private availability24h(cameraId: string, destinationId: string): number | null {
+    const now = Date.now();
+    if (!this.closed && now - this.availabilityAt > 60_000) {
+      this.availabilityAt = now;
+      try {
+        const reports = new AvailabilityStore(this.db).reports(new Date(now - 86_400_000), new Date(now));
+        this.availability = new Map(
+          reports.flatMap((r) => r.destinations.map((d) => [`${r.cameraId}/${d.id}`, d.share] as const)),
+        );
+      } catch (err) {
+        this.logger.warn({ err }, 'cannot read availability');
+      }
+    }
+    return this.availability.get(`${cameraId}/${destinationId}`) ?? null;
+  }
+
   status(): GatewayStatus {
     const relay = this.relay.status();
     return {
@@ -242,7 +273,7 @@ export class Gateway {
       ffmpeg: relay.ffmpeg,
       uplinkKbps: relay.uplinkKbps,
       warnings: relay.warnings,
-      streams: relay.streams.map(streamStatus),
+      streams: relay.streams.map((r) => streamStatus(r, (c, d) => this.availability24h(c, d))),
       backfill: this.backfill.status(),
     };
   }

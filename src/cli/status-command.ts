@@ -70,6 +70,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
           n(s.lastFrameAgeSeconds, 's'),
           s.restartsLastHour,
           n(s.uptimeSeconds, 's'),
+          '',
         ],
         ...s.destinations.map((d) => [
           '',
@@ -81,6 +82,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
           n(d.lastFrameAgeSeconds, 's'),
           d.restartsLastHour,
           n(d.uptimeSeconds, 's'),
+          d.availability24h === null ? '-' : `${(d.availability24h * 100).toFixed(1)}%`,
         ]),
       ]);
       io.out(
@@ -95,6 +97,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
             'col.lastFrame',
             'col.restarts',
             'col.uptime',
+            'col.live24h',
           ],
           rows,
         ),

@@ -208,6 +208,15 @@ export const configSchema = z
       })
       .prefault({}),
     mqtt: mqttSchema,
+    http: z
+      .strictObject({
+        port: port.optional().meta({
+          description:
+            'Port of the HTTP listener on 127.0.0.1 (/healthz, /metrics for Prometheus); off when unset.',
+          example: 9464,
+        }),
+      })
+      .prefault({}),
     schedules: schedulesSchema.prefault({}),
     log: z
       .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })

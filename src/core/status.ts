@@ -9,6 +9,8 @@ export interface PartStatus {
   kbps: number | null;
   lastFrameAgeSeconds: number | null;
   restartsLastHour: number;
+  /** Since the daemon started: a counter for /metrics. */
+  restartsTotal: number;
   uptimeSeconds: number | null;
   lastError: string | null;
   pid: number | null;
@@ -19,7 +21,13 @@ export interface StreamStatus extends PartStatus {
   profile: string;
   /** The local recorder of this stream, when it is the recorded one. */
   recording: PartStatus | null;
-  destinations: (PartStatus & { id: string; transcoding: boolean; cpuPercent: number | null })[];
+  destinations: (PartStatus & {
+    id: string;
+    transcoding: boolean;
+    cpuPercent: number | null;
+    /** Share of the last 24 h this destination was live (0-1), null before any record. */
+    availability24h: number | null;
+  })[];
 }
 
 export interface BackfillStatus {

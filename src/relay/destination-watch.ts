@@ -86,6 +86,7 @@ export class DestinationWatch {
   private since = 0;
   private liveSince: number | null = null;
   private restarts: number[] = [];
+  private restartsTotal = 0;
   private lastError: string | null = null;
   private deliveredUntil: number | null = null;
   private windowMs: number | null = null;
@@ -175,6 +176,7 @@ export class DestinationWatch {
       kbps: live ? (this.opts.addresses ? this.ackedKbps : this.camera.kbps) : null,
       lastFrameAgeMs: live ? this.camera.lastFrameAgeMs : null,
       restartsLastHour: this.restarts.length,
+      restartsTotal: this.restartsTotal,
       uptimeMs: live && this.liveSince !== null ? now - this.liveSince : null,
       lastError: this.lastError,
       pid: this.camera.pid,
@@ -209,6 +211,7 @@ export class DestinationWatch {
 
   private fail(now: number, reason: string): void {
     this.restarts.push(now);
+    this.restartsTotal++;
     this.lastError = reason;
     this.opts.logger.warn(
       { reason },

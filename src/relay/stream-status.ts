@@ -13,13 +13,18 @@ function part(s: SupervisorStatus): PartStatus {
     kbps: s.kbps,
     lastFrameAgeSeconds: secs(s.lastFrameAgeMs),
     restartsLastHour: s.restartsLastHour,
+    restartsTotal: s.restartsTotal,
     uptimeSeconds: secs(s.uptimeMs),
     lastError: s.lastError,
     pid: s.pid,
   };
 }
 
-export function streamStatus(r: StreamRelayStatus): StreamStatus {
+/** availability(cameraId, destinationId): the 24 h share, or null when nothing is recorded yet. */
+export function streamStatus(
+  r: StreamRelayStatus,
+  availability: (cameraId: string, destinationId: string) => number | null = () => null,
+): StreamStatus {
   return {
     cameraId: r.cameraId,
     profile: r.profileToken,
@@ -30,6 +35,7 @@ export function streamStatus(r: StreamRelayStatus): StreamStatus {
       ...part(d),
       transcoding: d.transcoding,
       cpuPercent: d.transcoding ? cpuPercent(d.pid) : null,
+      availability24h: availability(r.cameraId, d.destinationId),
     })),
   };
 }

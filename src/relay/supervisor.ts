@@ -31,6 +31,8 @@ export interface SupervisorStatus {
   kbps: number | null;
   lastFrameAgeMs: number | null;
   restartsLastHour: number;
+  /** Since the daemon started: a counter for /metrics. */
+  restartsTotal: number;
   uptimeMs: number | null;
   lastError: string | null;
   pid: number | null;
@@ -53,6 +55,7 @@ export class Supervisor {
   private proc: RunningFfmpeg | null = null;
   private restarts: number[] = [];
   private readonly backoff: Backoff;
+  private restartsTotal = 0;
   private startedAt = 0;
   private liveSince: number | null = null;
   private lastAdvanceAt = 0;
@@ -113,6 +116,7 @@ export class Supervisor {
       kbps: live ? this.kbps : null,
       lastFrameAgeMs: this.last ? now - this.lastAdvanceAt : null,
       restartsLastHour: this.restarts.length,
+      restartsTotal: this.restartsTotal,
       uptimeMs: this.liveSince !== null && live ? now - this.liveSince : null,
       lastError: this.lastError,
       pid: this.proc?.pid ?? null,
@@ -199,6 +203,7 @@ export class Supervisor {
     this.proc = null;
     this.lastError = reason;
     this.restarts.push(Date.now());
+    this.restartsTotal++;
     const delay = this.backoff.next();
     this.opts.logger.warn(
       { reason, stderr: tail, retryInMs: delay, failures: this.backoff.failures },

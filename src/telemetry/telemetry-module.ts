@@ -64,6 +64,7 @@ export class TelemetryModule implements Module {
   private missed: { count: number; from: string; to: string } | null = null;
   private router: CommandRouter | null = null;
   private aliveAt = 0;
+  private heartbeatAt: number | null = null;
 
   constructor(private readonly deps: TelemetryDeps) {
     this.settings = telemetrySettings(deps.cfg, deps.machineId);
@@ -72,6 +73,17 @@ export class TelemetryModule implements Module {
 
   get connected(): boolean {
     return this.link?.connected ?? false;
+  }
+
+  /** For /metrics: broker link, events waiting in the outbox (one COUNT), when a heartbeat last went out. */
+  state(): { brokerConnected: boolean; outboxDepth: number | null; lastHeartbeatAt: number | null } {
+    let outboxDepth: number | null = null;
+    try {
+      outboxDepth = this.store?.pending() ?? null;
+    } catch {
+      /* a broken store shows as unknown here; the watchdog reports it */
+    }
+    return { brokerConnected: this.connected, outboxDepth, lastHeartbeatAt: this.heartbeatAt };
   }
 
   start(signal: AbortSignal): Promise<void> {
@@ -207,6 +219,7 @@ export class TelemetryModule implements Module {
       now,
     });
     this.publish(this.topics.heartbeat, JSON.stringify(hb), 0, false);
+    this.heartbeatAt = now.getTime();
     if (this.seq % CAMERA_REFRESH_BEATS === 0)
       for (const id of this.board.ids(status)) this.publishCamera(id, status);
   }

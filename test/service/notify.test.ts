@@ -3,6 +3,7 @@
 // The broker is down all along: READY must not wait for it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,16 @@ let dir: string;
 let systemd: ChildProcess;
 let daemon: ChildProcess;
 let daemonLog = '';
+let httpPort = 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 const messages: Message[] = [];
 const now = () => performance.timeOrigin + performance.now();
 
@@ -56,6 +67,7 @@ beforeAll(async () => {
   });
   await waitFor(() => bound, 'notify socket');
 
+  httpPort = await freePort();
   const config = join(dir, 'gw.yaml');
   writeFileSync(
     config,
@@ -66,6 +78,7 @@ beforeAll(async () => {
       // Nothing listens there: the broker is down from the start.
       'mqtt: {url: "mqtt://127.0.0.1:9"}',
       `relay: {statusSocket: ${join(dir, 'status.sock')}}`,
+      `http: {port: ${httpPort}}`,
     ].join('\n'),
   );
   daemon = spawn(
@@ -97,6 +110,14 @@ describe('systemd notify protocol', () => {
     const ready = messages.find((m) => m.fields.READY === '1')!;
     expect(ready.fields.STATUS).toBe('cameras live 0/0, destinations live 0/0, backlog 0 min');
     expect(daemonLog).toContain('told systemd we are ready');
+  });
+
+  it('answers /healthz and /metrics on its loopback port', async () => {
+    const health = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^edge_gateway_build_info\{version="\d+\.\d+\.\d+",node="[\d.]+"\} 1$/m);
+    expect(metrics).toMatch(/^edge_gateway_broker_connected 0$/m);
   });
 
   it('pings WATCHDOG=1 at half of WatchdogSec while healthy', async () => {

@@ -32,6 +32,7 @@ export function part(state: PartStatus['state']): PartStatus {
     kbps: live ? 4000 : null,
     lastFrameAgeSeconds: live ? 0.2 : null,
     restartsLastHour: 0,
+    restartsTotal: 0,
     uptimeSeconds: live ? 10 : null,
     lastError: null,
     pid: null,
@@ -53,6 +54,7 @@ export function stream(
       ...part(s),
       transcoding: false,
       cpuPercent: null,
+      availability24h: null,
     })),
   };
 }
