@@ -52,7 +52,7 @@ function restrictions(place) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'bin/**', '.tmp/**', 'dist/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'bin/**', '.tmp/**', 'dist/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
