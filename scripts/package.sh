@@ -29,8 +29,9 @@ trap 'rm -rf "$stage"' EXIT
 root="$stage/$name"
 mkdir -p "$root" "$out"
 
-npm run build --silent
-cp -a dist package.json package-lock.json README.md "$root/"
+# Built into the archive, not dist/: tests read dist/ while another builds a release.
+npm run build --silent -- --outdir="$root/dist"
+cp -a package.json package-lock.json README.md "$root/"
 mkdir -p "$root/systemd" "$root/config" "$root/docs"
 cp systemd/edge-gateway.service "$root/systemd/"
 cp config/gateway.example.yaml "$root/config/"

@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readDiskUsage } from '../health/host-files.ts';
 import type { Logger } from '../log/logger.ts';
-import { GatewayMetrics, type MetricsSnapshot, type PartSnapshot } from '../service/metrics.ts';
+import type { GatewayMetrics, MetricsSnapshot, PartSnapshot } from '../service/metrics.ts';
 import { version } from '../service/version.ts';
 import type { Module } from '../core/module.ts';
 import type { GatewayStatus, PartStatus } from '../core/status.ts';
@@ -58,7 +58,7 @@ export function snapshot(src: HealthSource, now = Date.now()): MetricsSnapshot {
 export class HealthServer implements Module {
   readonly name = 'http';
   private server: http.Server | null = null;
-  private readonly metrics = new GatewayMetrics();
+  private metrics: GatewayMetrics | null = null;
 
   constructor(
     private readonly port: number | undefined,
@@ -73,6 +73,9 @@ export class HealthServer implements Module {
 
   async start(): Promise<void> {
     if (this.port === undefined) return;
+    // prom-client is loaded only when the listener is on: a daemon without it does not carry it.
+    const { GatewayMetrics } = await import('../service/metrics.ts');
+    this.metrics = new GatewayMetrics();
     const server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -91,7 +94,7 @@ export class HealthServer implements Module {
         const h = this.source.health();
         res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(h.ok ? { ok: true } : { ok: false, reasons: h.reasons }));
-      } else if (path === '/metrics') {
+      } else if (path === '/metrics' && this.metrics) {
         const body = await this.metrics.render(snapshot(this.source));
         res.writeHead(200, { 'content-type': this.metrics.contentType }).end(body);
       } else {

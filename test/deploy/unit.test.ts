@@ -47,6 +47,11 @@ describe('systemd/edge-gateway.service', () => {
     expect(settings('ExecStartPre')[0]).toMatch(/ config check --strict /);
   });
 
+  it('records its exposure figure in docs/install.md', () => {
+    const docs = readFileSync(fileURLToPath(new URL('../../docs/install.md', import.meta.url)), 'utf8');
+    expect(docs).toContain(`rates it **${exposure(UNIT).toFixed(1)} OK**`);
+  });
+
   it('names no credential itself: the installer writes one LoadCredential= per secret in a drop-in', () => {
     expect(settings('LoadCredential')).toEqual([]);
   });
