@@ -109,7 +109,8 @@ describe('systemd notify protocol', () => {
     await waitFor(() => messages.some((m) => m.fields.READY === '1'), `READY=1\n${daemonLog}`, 30_000);
     const ready = messages.find((m) => m.fields.READY === '1')!;
     expect(ready.fields.STATUS).toBe('cameras live 0/0, destinations live 0/0, backlog 0 min');
-    expect(daemonLog).toContain('told systemd we are ready');
+    // Logged once systemd-notify has returned, which is after the message arrived.
+    await waitFor(() => daemonLog.includes('told systemd we are ready'), 'the ready log line', 10_000);
   });
 
   it('answers /healthz and /metrics on its loopback port', async () => {
