@@ -47,6 +47,7 @@ export class RecordingWatch {
   private liveSince: number | null = null;
   private lastError: string | null = null;
   private restarts: number[] = [];
+  private restartsTotal = 0;
   private readonly backoff: Backoff;
   /** No restart for the recording's sake before this (the back-off after the last one). */
   private nextRestartAt = 0;
@@ -117,6 +118,7 @@ export class RecordingWatch {
     if (now < this.nextRestartAt) return;
     this.nextRestartAt = now + this.backoff.next();
     this.restarts.push(now);
+    this.restartsTotal++;
     void this.opts.restartCamera(`recording stalled: ${reason}`);
   }
 
@@ -136,6 +138,7 @@ export class RecordingWatch {
       kbps: null,
       lastFrameAgeMs: this.lastWrite !== null ? now - this.lastWrite : null,
       restartsLastHour: this.restarts.length,
+      restartsTotal: this.restartsTotal,
       uptimeMs: live && this.liveSince !== null ? now - this.liveSince : null,
       lastError: this.lastError,
       pid: null,
