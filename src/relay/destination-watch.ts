@@ -93,6 +93,8 @@ export class DestinationWatch {
   private readonly evidence: DeliveryEvidence;
   /** Connections judged dead and being reset: they must not make the destination look live. */
   private readonly condemned = new Set<string>();
+  /** The connections seen at the last look: one gone and replaced between looks is a break. */
+  private seen = new Set<string>();
   private camera: CameraView = { pid: null, live: false, fps: null, kbps: null, lastFrameAgeMs: null };
   /** What the destination acknowledged, kbit/s (socket-bytes.ts); null until measured. */
   private ackedKbps: number | null = null;
@@ -142,11 +144,20 @@ export class DestinationWatch {
     const mine = sockets.filter((s) => addresses.has(s.remote) && !this.condemned.has(s.inode));
     this.ackedKbps = ackedKbps?.(mine.map((s) => s.inode)) ?? null;
     for (const c of this.condemned) if (!sockets.some((s) => s.inode === c)) this.condemned.delete(c);
+    const before = this.seen;
+    this.seen = new Set(mine.map((s) => s.inode));
     if (mine.length === 0) {
       this.evidence.keepOnly(new Set());
       if (this.state === 'live') this.fail(now, 'the connection to the destination closed');
       else if (this.state === 'starting' && now - this.since > this.opts.graceMs)
         this.fail(now, `not connected within ${Math.round(this.opts.graceMs / 1000)} s of starting`);
+      return [];
+    }
+    // The connection was replaced between two looks (a server killed and back, or ffmpeg's
+    // fifo reconnecting after a failed write): what the old one held was never proven read.
+    if (this.state === 'live' && before.size > 0 && !mine.some((s) => before.has(s.inode))) {
+      this.evidence.keepOnly(new Set());
+      this.fail(now, 'the connection to the destination was replaced');
       return [];
     }
     const j = judge(this.evidence, mine, now, camera.kbps);

@@ -182,6 +182,23 @@ describe('destination watch', () => {
     expect(st.restartsLastHour).toBe(1);
   });
 
+  it('counts a connection replaced between two looks as a drop (a hung server killed and back), then goes live on the new one', () => {
+    const { w } = watch();
+    w.tick(1000, cam, [reading('7', 1000)]);
+    w.tick(2000, cam, [reading('7', 2000)]);
+    expect(w.status(2000).state).toBe('live');
+    const delivered = w.status(2000).deliveredUntil;
+    // The old connection is gone and a new one to the same server carries on, all within one look.
+    w.tick(7000, cam, [reading('9', 1000)]);
+    const st = w.status(7000);
+    expect(st.state).toBe('backing-off');
+    expect(st.lastError).toBe('the connection to the destination was replaced');
+    expect(st.deliveredUntil, 'owed from what the old connection proved read').toBe(delivered);
+    w.tick(8000, cam, [reading('9', 2000)]);
+    w.tick(9000, cam, [reading('9', 3000)]);
+    expect(w.status(9000).state).toBe('live');
+  });
+
   it('is not judged while its camera is down, and gives up waiting for a first connection after the grace', () => {
     const { w } = watch();
     w.tick(30_000, { ...cam, live: false, pid: null }, []);
