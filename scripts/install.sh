@@ -2,7 +2,7 @@
 # Installs a production edge gateway on this box (Raspberry Pi OS bookworm, Debian 12, Ubuntu 24.04)
 # from a release archive (npm run package): run-time packages only, the app in /opt/edge-gateway,
 # a system user, /etc/edge-gateway/gateway.yaml, each secret as a systemd credential, the unit,
-# then starts it and diagnoses the cameras. Idempotent: run it again and nothing changes.
+# then starts it and diagnoses the cameras (a verdict a line). Idempotent: run it again and nothing changes.
 #
 #   install.sh [--from ARCHIVE] [--site-id ID --site-name NAME --destination URL ... --mqtt-url URL
 #              --mqtt-username USER --camera-username USER] [--secret NAME=FILE ...] [--lang vi|en]
@@ -217,11 +217,11 @@ fi
 
 if ! systemd_up; then
   say "systemd is not running here: installed, not started." "systemd không chạy ở đây: đã cài, chưa khởi động."
-  exit 0
+else
+  systemctl daemon-reload
+  systemctl enable edge-gateway >/dev/null 2>&1
 fi
-systemctl daemon-reload
-systemctl enable edge-gateway >/dev/null 2>&1
-if [ "$start" -eq 1 ] && [ -z "$unset_secrets" ]; then
+if systemd_up && [ "$start" -eq 1 ] && [ -z "$unset_secrets" ]; then
   systemctl restart edge-gateway || true
   if systemctl is-active --quiet edge-gateway; then
     say "edge-gateway is running: systemctl status edge-gateway; journalctl -u edge-gateway" \
@@ -234,7 +234,9 @@ fi
 
 # --- cameras ----------------------------------------------------------------------------------
 if [ "$diagnose" -eq 1 ]; then
-  say "Looking for cameras (configured and discovered)..." "Đang tìm camera (đã khai báo và dò được)..."
+  say "Diagnosing the cameras (configured and discovered), a line each..." \
+    "Đang chẩn đoán camera (đã khai báo và dò được), mỗi camera một dòng..."
   # The secrets are read from the credential files, as the service reads them: never in argv or env.
-  CREDENTIALS_DIRECTORY=$CREDS gw --lang "$lang" discover --config "$CONFIG" --no-save || true
+  # survey: discovery, the diagnose ladder on each camera, at most 2 logins to flag a default password.
+  CREDENTIALS_DIRECTORY=$CREDS gw --lang "$lang" survey --config "$CONFIG" --format brief || true
 fi

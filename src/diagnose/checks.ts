@@ -33,8 +33,15 @@ export function duration(seconds: number): string {
   return t(`unit.${unit}`, { n });
 }
 
-export function tcpCheck(host: string, port: number, timeoutMs: number): Promise<Check> {
+/** `service`: what should listen there, for the hint (an RTSP-only camera has no ONVIF port). */
+export function tcpCheck(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  service: 'onvif' | 'rtsp' = 'onvif',
+): Promise<Check> {
   const target = `${host}:${port}`;
+  const refused = service === 'rtsp' ? 'hint.tcp.refusedRtsp' : 'hint.tcp.refused';
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (c: Check) => (socket.destroy(), resolve(c));
@@ -44,7 +51,7 @@ export function tcpCheck(host: string, port: number, timeoutMs: number): Promise
     socket.once('connect', () => done(ok('tcp', t('diag.tcp.ok', { target }))));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNREFUSED')
-        done(bad('tcp', t('diag.tcp.refused', { target }), { key: 'hint.tcp.refused', params: { target } }));
+        done(bad('tcp', t('diag.tcp.refused', { target }), { key: refused, params: { target } }));
       else if (err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH')
         done(
           bad('tcp', t('diag.tcp.unreachable', { target }), {

@@ -68,7 +68,7 @@ export async function diagnoseReport(report: DeviceReport, opts: DiagnoseOptions
 /** A camera known only by its RTSP URL: the ONVIF steps do not apply. */
 export async function diagnoseRtsp(streamUri: string, opts: DiagnoseOptions): Promise<Diagnosis> {
   const u = new URL(streamUri);
-  const tcp = await tcpCheck(u.hostname, Number(u.port) || 554, opts.timeoutMs);
+  const tcp = await tcpCheck(u.hostname, Number(u.port) || 554, opts.timeoutMs, 'rtsp');
   if (tcp.status === 'fail') return finish(streamUri, [tcp]);
   const none = (id: Check['id']): Check => ({ id, status: 'skip', summary: t('diag.noOnvif'), hint: null });
   const checks = [tcp, none('time'), none('auth'), none('profiles'), none('stream-uri')];

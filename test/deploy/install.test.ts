@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BOX = join(ROOT, 'test/deploy/throwaway-root.sh');
@@ -46,6 +47,15 @@ const FLAGS = () => [
   '--secret',
   `MQTT_PASSWORD=${pwFile}`,
 ];
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 /** Paths, modes, owners and content hashes of everything the installer owns. */
 const tree = () =>
@@ -136,6 +146,19 @@ describe('install.sh in a throwaway root', () => {
       cat /var/lib/edge-gateway/recordings/gate-1/0001.ts /var/lib/edge-gateway/gateway.db
       test -e /opt/edge-gateway/left-by-old-version && echo OLD-APP-KEPT; echo end`).out;
     expect(after.split('\n')).toEqual(['# edited on site', 'cam-Pw-2e7d', 'segment', 'store', 'end', '']);
+  });
+
+  it('diagnoses every camera at the end, a verdict a line', async () => {
+    const port = await closedPort();
+    sh(
+      `printf 'cameras:\\n  - id: gate-1\\n    url: rtsp://127.0.0.1:${port}/stream\\n' >> /etc/edge-gateway/gateway.yaml`,
+    );
+    const r = inBox(['bash', INSTALL, '--yes', '--offline', '--upgrade', '--from', archive]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('Diagnosing the cameras (configured and discovered), a line each...');
+    expect(r.out).toMatch(new RegExp(`FAIL gate-1 +127\\.0\\.0\\.1:${port}: cannot connect: network: `));
+    expect(r.out).toMatch(/\d+ camera\(s\), [1-9]\d* cannot be connected\./);
+    expect(r.out).not.toContain('cam-Pw-2e7d');
   });
 
   it('--uninstall keeps the store and spool; --purge removes them and the user', () => {

@@ -5,6 +5,8 @@ export const en = {
   'diagnose.verdict.fail': 'Failed at: {step}.',
   'hint.tcp.refused':
     "Nothing listens on {target}. Check the camera's ONVIF port in its web page (common: 80, 8000, 8080, 8899, 2020) and that ONVIF is enabled.",
+  'hint.tcp.refusedRtsp':
+    "Nothing listens on {target}. Check the RTSP port in the camera's web page (common: 554) and the address in the configuration.",
   'hint.tcp.timeout':
     "No answer from {target}. Check the cable, the camera's power, its IP address, and that the gateway is on the same network or VLAN.",
   'hint.tcp.unreachable':
@@ -51,6 +53,8 @@ export const vi: Record<keyof typeof en, string> = {
   'diagnose.verdict.fail': 'Lỗi ở bước: {step}.',
   'hint.tcp.refused':
     'Không có dịch vụ nào nghe ở {target}. Kiểm tra cổng ONVIF trên trang web quản trị của camera (thường là 80, 8000, 8080, 8899, 2020) và ONVIF đã được bật.',
+  'hint.tcp.refusedRtsp':
+    'Không có dịch vụ nào nghe ở {target}. Kiểm tra cổng RTSP trên trang web quản trị của camera (thường là 554) và địa chỉ trong tệp cấu hình.',
   'hint.tcp.timeout':
     'Không có phản hồi từ {target}. Kiểm tra cáp mạng, nguồn điện, địa chỉ IP của camera và gateway có cùng mạng hoặc VLAN không.',
   'hint.tcp.unreachable':

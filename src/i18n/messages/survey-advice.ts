@@ -2,6 +2,7 @@
 // `survey` command's own lines.
 export const en = {
   'survey.reason.tcp.refused': 'Nothing answers on its ONVIF port',
+  'survey.reason.tcp.refusedRtsp': 'Nothing answers on its RTSP port',
   'survey.reason.tcp.timeout': 'Does not answer on the network',
   'survey.reason.tcp.unreachable': 'No network route to the camera',
   'survey.reason.time.skew': 'The camera clock is wrong',
@@ -50,19 +51,23 @@ export const en = {
     'survey the site (khảo sát hiện trạng): discover every camera, diagnose each, check for blank and default passwords, and write the report',
   'survey.opt.config': 'configuration file (discovery settings, cameras, destinations, uplink)',
   'survey.opt.out': 'write the report to this file (default: standard output)',
-  'survey.opt.format': 'report format: md, html, csv or json (default: from the --out extension, else md)',
+  'survey.opt.format':
+    'report format: md, html, csv, json, or brief (a line per camera) (default: from the --out extension, else md)',
   'survey.opt.by': "technician's name, written in the report",
   'survey.opt.timeout': 'how long to gather WS-Discovery replies, in seconds (default 3)',
   'survey.opt.scan': 'also scan this IPv4 range by unicast (repeatable)',
   'survey.opt.interface': 'probe only this interface (repeatable)',
   'survey.progress.camera': '  {done}/{total} {camera}: {result}',
   'survey.written': 'Report written to {file} ({cameras} camera(s), {failed} cannot be connected).',
-  'survey.err.format': '--format must be md, html, csv or json (got {value})',
+  'survey.err.format': '--format must be md, html, csv, json or brief (got {value})',
+  'survey.brief.none': 'No camera found or configured.',
+  'survey.brief.total': '{cameras} camera(s), {failed} cannot be connected.',
   'survey.err.write': 'cannot write the report to {file}: {code}',
 } as const;
 
 export const vi: Record<keyof typeof en, string> = {
   'survey.reason.tcp.refused': 'Không có dịch vụ nào trả lời ở cổng ONVIF',
+  'survey.reason.tcp.refusedRtsp': 'Không có dịch vụ nào trả lời ở cổng RTSP',
   'survey.reason.tcp.timeout': 'Không phản hồi trên mạng',
   'survey.reason.tcp.unreachable': 'Không có đường mạng tới camera',
   'survey.reason.time.skew': 'Đồng hồ camera sai giờ',
@@ -112,13 +117,15 @@ export const vi: Record<keyof typeof en, string> = {
   'survey.opt.config': 'tệp cấu hình (cài đặt dò tìm, camera, điểm nhận, uplink)',
   'survey.opt.out': 'ghi báo cáo vào tệp này (mặc định: đầu ra chuẩn)',
   'survey.opt.format':
-    'định dạng báo cáo: md, html, csv hoặc json (mặc định: theo đuôi tệp --out, nếu không thì md)',
+    'định dạng báo cáo: md, html, csv, json hoặc brief (mỗi camera một dòng) (mặc định: theo đuôi tệp --out, nếu không thì md)',
   'survey.opt.by': 'tên kỹ thuật viên, ghi vào báo cáo',
   'survey.opt.timeout': 'thời gian chờ trả lời WS-Discovery, tính bằng giây (mặc định 3)',
   'survey.opt.scan': 'quét thêm dải IPv4 này bằng unicast (dùng được nhiều lần)',
   'survey.opt.interface': 'chỉ dò trên giao diện mạng này (dùng được nhiều lần)',
   'survey.progress.camera': '  {done}/{total} {camera}: {result}',
   'survey.written': 'Đã ghi báo cáo vào {file} ({cameras} camera, {failed} không kết nối được).',
-  'survey.err.format': '--format phải là md, html, csv hoặc json (nhận được {value})',
+  'survey.err.format': '--format phải là md, html, csv, json hoặc brief (nhận được {value})',
+  'survey.brief.none': 'Không tìm thấy camera nào, và cấu hình không khai báo camera nào.',
+  'survey.brief.total': '{cameras} camera, {failed} không kết nối được.',
   'survey.err.write': 'không ghi được báo cáo vào {file}: {code}',
 };
