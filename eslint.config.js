@@ -13,6 +13,8 @@ const OWNERS = {
   'node-cron': ['schedule'],
   // service/notify.ts runs systemd-notify: Node cannot write to the notification socket itself.
   child_process: ['relay', 'service/notify.ts'],
+  // Builds and spawns every ffmpeg of the relay (its ffmpeg path is the launcher beside it).
+  'fluent-ffmpeg': ['relay/ffmpeg-process.ts'],
   onvif: ['onvif'],
   // relay/udp-ports.ts finds free loopback ports for the UDP taps by binding them.
   dgram: ['onvif', 'relay/udp-ports.ts'],
@@ -78,6 +80,10 @@ export default tseslint.config(
   {
     files: ['src/relay/udp-ports.ts'],
     rules: { 'no-restricted-imports': restrictions('relay/udp-ports.ts') },
+  },
+  {
+    files: ['src/relay/ffmpeg-process.ts'],
+    rules: { 'no-restricted-imports': restrictions('relay/ffmpeg-process.ts') },
   },
   {
     files: ['src/service/notify.ts'],

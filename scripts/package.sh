@@ -31,6 +31,8 @@ mkdir -p "$root" "$out"
 
 # Built into the archive, not dist/: tests read dist/ while another builds a release.
 npm run build --silent -- --outdir="$root/dist"
+# fluent-ffmpeg's ffmpeg path: the relay finds it beside the bundle (src/relay/ffmpeg-process.ts).
+install -m 755 src/relay/ffmpeg-launcher.sh "$root/dist/ffmpeg-launcher.sh"
 cp -a package.json package-lock.json README.md "$root/"
 mkdir -p "$root/systemd" "$root/config" "$root/docs"
 cp systemd/edge-gateway.service "$root/systemd/"
@@ -40,7 +42,9 @@ cp scripts/install.sh "$root/install.sh"
 
 if [ "$arch" = "$host_arch" ]; then
   # The checkout's modules were built for this machine: copy, then drop the dev dependencies.
-  cp -a node_modules "$root/"
+  # The directory itself, not a link to it (a worktree's node_modules may be one): the prune below
+  # must never touch the checkout's own modules.
+  mkdir -p "$root/node_modules" && cp -a "$(realpath node_modules)/." "$root/node_modules/"
   (cd "$root" && npm prune --omit=dev --no-audit --no-fund --loglevel=error)
 else
   [ "$arch" = arm64 ] && [ "$host_arch" = x64 ] || { echo "package.sh: cannot build $arch on $host_arch" >&2; exit 69; }

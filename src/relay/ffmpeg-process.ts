@@ -1,10 +1,14 @@
-// Runs one ffmpeg and turns its -progress output into progress events. stderr is kept in a small
-// scrubbed ring and shown only when it dies. Every ffmpeg is started through util-linux `setpriv
-// --pdeathsig KILL`, so the kernel ends it the moment the daemon dies, even by SIGKILL or OOM:
-// without that, a child waiting on its input would wait for ever (issue 16).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+// Runs one ffmpeg through fluent-ffmpeg (the only importer of it) and turns its -progress output
+// into progress events. stderr is kept in a small scrubbed ring and shown only when it dies.
+//
+// Every ffmpeg must die with the daemon, even when the daemon is SIGKILLed (issue 16). fluent-ffmpeg
+// has one ffmpeg path for the whole process, used for its own capability probes too, so that path
+// is a launcher script (ffmpeg-launcher.sh) that execs ffmpeg behind `setpriv --pdeathsig KILL`.
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import ffmpeg from 'fluent-ffmpeg';
 import { scrubText } from '../log/secrets.ts';
 import { placeProcess } from './cpu-placement.ts';
 import type { FfmpegCommand } from './ffmpeg-args.ts';
@@ -25,6 +29,7 @@ export interface ExitInfo {
 }
 
 export interface RunningFfmpeg {
+  /** Known once the process is spawned (after fluent-ffmpeg's checks): undefined before. */
   readonly pid: number | undefined;
   /** The command line with every secret scrubbed, for logs. */
   readonly commandLine: string;
@@ -66,91 +71,132 @@ export interface RunOptions {
   onPlacementError?: (reason: string) => void;
 }
 
-/** The argument list of a command, in ffmpeg's order: input options, input, output options, output. */
-export function ffmpegArgs(cmd: FfmpegCommand): string[] {
-  // -y as fluent-ffmpeg gave it before (issue 16 replaced it, see spawnLine): never a prompt.
-  return [...cmd.inputOptions, '-i', cmd.input, '-y', ...cmd.outputOptions, cmd.output];
+export const LAUNCHER = 'ffmpeg-launcher.sh';
+
+/**
+ * The launcher, executable: beside this module (src/relay), beside the bundle (dist/ of a release,
+ * reached from dist/ or dist/chunks/), or in the checkout a bundle was built in (../src/relay).
+ */
+export function findLauncher(from = fileURLToPath(import.meta.url)): string | null {
+  let dir = dirname(from);
+  for (let up = 0; up < 3; up++, dir = dirname(dir))
+    for (const candidate of [join(dir, LAUNCHER), join(dir, 'src', 'relay', LAUNCHER)]) {
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  return null;
 }
 
 let launcher: string | null | undefined;
+let ready: Promise<void> | undefined;
 
-/** `setpriv` when util-linux has it (Debian: always), else null: the child then only dies with the next start. */
-export function deathSignalLauncher(): string | null {
-  if (launcher !== undefined) return launcher;
-  launcher = null;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'setpriv');
-    if (dir && existsSync(candidate)) return (launcher = candidate);
-  }
+/** The launcher every ffmpeg starts through, or null: then ffmpeg runs bare and only the next start ends a leftover. */
+export function ffmpegLauncher(): string | null {
+  if (launcher === undefined) launcher = findLauncher();
   return launcher;
 }
 
 /**
- * The program and arguments that start ffmpeg tied to this process's life. fluent-ffmpeg could not
- * do this: its ffmpeg path is one global, also used for its own `ffmpeg -formats` probe.
+ * Sets fluent-ffmpeg's ffmpeg path once, then lets it ask `ffmpeg -formats` and `-encoders` once:
+ * it checks every command against them, caching each list only once it has it, so cameras
+ * starting together would each run both probes. Probes that fail are asked again by the next
+ * command (ffmpeg missing: that command then fails with the reason).
  */
-export function spawnLine(args: string[], setpriv = deathSignalLauncher()): [string, string[]] {
-  return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', 'ffmpeg', ...args]] : ['ffmpeg', args];
+function prepared(): Promise<void> {
+  ready ??= new Promise((resolve) => {
+    ffmpeg.setFfmpegPath(ffmpegLauncher() ?? 'ffmpeg');
+    const probe = ffmpeg();
+    probe.availableFormats(() => probe.availableEncoders(() => resolve()));
+  });
+  return ready;
 }
 
 export function runFfmpeg(cmd: FfmpegCommand, opts: RunOptions = {}): RunningFfmpeg {
   const tail: string[] = [];
   const listeners: ((p: Progress) => void)[] = [];
   const lineListeners: ((line: string) => void)[] = [];
-  const args = ffmpegArgs(cmd);
-  const commandLine = scrubText(['ffmpeg', ...args].join(' '));
+  // fluent-ffmpeg keeps the last stdoutLines lines of stdout and of stderr, 0 meaning all of them:
+  // a camera's ffmpeg writes a progress block every second for days. We read both ourselves.
+  // Options are passed as separate arguments: given one array, it would split any "a b" in two.
+  const command = ffmpeg({ stdoutLines: 1 })
+    .input(cmd.input)
+    .inputOptions(...cmd.inputOptions)
+    .output(cmd.output)
+    .outputOptions(...cmd.outputOptions);
+  let commandLine = scrubText(
+    ['ffmpeg', ...cmd.inputOptions, '-i', cmd.input, ...cmd.outputOptions, cmd.output].join(' '),
+  );
+  let proc: ChildProcess | undefined;
+  let cancelled = false;
   let resolveExit!: (e: ExitInfo) => void;
   const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
-  const [file, argv] = spawnLine(args);
-  // setpriv execs ffmpeg in place: the pid is ffmpeg's, and so are its signals and exit status.
-  const proc: ChildProcess = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const pid = proc.pid;
-  proc.once('error', (err) => resolveExit({ code: null, signal: null, tail: [scrubText(err.message)] }));
-  proc.once('close', (code, signal) => resolveExit({ code, signal, tail: [...tail] }));
-  // Placed at once: its writer threads, created once the camera answers, inherit the placement.
-  if (opts.cpu != null && pid !== undefined)
-    void placeProcess(pid, opts.cpu).then((err) => {
-      // A process that is already gone was not misplaced.
-      if (err && proc.exitCode === null && proc.signalCode === null) opts.onPlacementError?.(scrubText(err));
-    });
 
-  let progress = '';
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    progress += chunk.toString();
-    let end: number;
-    while ((end = progress.search(/progress=\w+\n/)) >= 0) {
-      const stop = progress.indexOf('\n', end) + 1;
-      const p = parseProgressBlock(progress.slice(0, stop), Date.now());
-      progress = progress.slice(stop);
-      if (p) for (const l of listeners) l(p);
-    }
-    if (progress.length > 64 * 1024) progress = '';
+  command.on('start', (line: string) => {
+    commandLine = scrubText(line);
+    const child = (command as unknown as { ffmpegProc: ChildProcess }).ffmpegProc;
+    proc = child;
+    // The launcher execs ffmpeg in place: this pid is ffmpeg's, and so are its signals and exit status.
+    child.once('close', (code, signal) => resolveExit({ code, signal, tail: [...tail] }));
+    // terminate() was called before fluent-ffmpeg got round to spawning: end it at once.
+    if (cancelled) child.kill('SIGKILL');
+    // Placed at once: its writer threads, created once the camera answers, inherit the placement.
+    else if (opts.cpu != null && child.pid !== undefined)
+      void placeProcess(child.pid, opts.cpu).then((err) => {
+        // A process that is already gone was not misplaced.
+        if (err && child.exitCode === null && child.signalCode === null)
+          opts.onPlacementError?.(scrubText(err));
+      });
+    let progress = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      progress += chunk.toString();
+      let end: number;
+      while ((end = progress.search(/progress=\w+\n/)) >= 0) {
+        const stop = progress.indexOf('\n', end) + 1;
+        const p = parseProgressBlock(progress.slice(0, stop), Date.now());
+        progress = progress.slice(stop);
+        if (p) for (const l of listeners) l(p);
+      }
+      if (progress.length > 64 * 1024) progress = '';
+    });
   });
-  let partial = '';
-  proc.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split(/\r?\n|\r/);
-    partial = lines.pop() ?? '';
-    if (partial.length > 4096) partial = '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      const clean = scrubText(line);
-      tail.push(clean);
-      if (tail.length > TAIL_LINES) tail.shift();
-      for (const l of lineListeners) l(clean);
-    }
+  command.on('stderr', (line: string) => {
+    if (!line.trim()) return;
+    const clean = scrubText(line);
+    tail.push(clean);
+    if (tail.length > TAIL_LINES) tail.shift();
+    for (const l of lineListeners) l(clean);
+  });
+  // fluent-ffmpeg reports every non-zero exit and every kill as 'error'; the exit info is what we
+  // use. Without a process it failed before spawning (ffmpeg missing, a format it does not have).
+  command.on('error', (err: Error) => {
+    if (!proc) resolveExit({ code: null, signal: null, tail: [scrubText(err.message)] });
+  });
+  void prepared().then(() => {
+    if (cancelled) resolveExit({ code: null, signal: 'SIGTERM', tail: ['stopped before it started'] });
+    else command.run();
   });
 
   return {
-    pid,
-    commandLine,
+    get pid() {
+      return proc?.pid;
+    },
+    get commandLine() {
+      return commandLine;
+    },
     onProgress: (l) => listeners.push(l),
     onStderr: (l) => lineListeners.push(l),
     exited,
     tail: () => [...tail],
     terminate: async (timeoutMs) => {
-      if (proc.exitCode !== null || proc.signalCode !== null || pid === undefined) return void (await exited);
+      cancelled = true;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return void (await exited);
       proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+      const running = proc;
+      const timer = setTimeout(() => running.kill('SIGKILL'), timeoutMs);
       await exited;
       clearTimeout(timer);
     },

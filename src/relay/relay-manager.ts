@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.ts';
 import { allowedCpus, CpuRoundRobin } from './cpu-placement.ts';
 import type { CameraSource } from './relay-cameras.ts';
 import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
+import { ffmpegLauncher, LAUNCHER } from './ffmpeg-process.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 
@@ -96,7 +97,10 @@ export class RelayManager implements Module {
 
   async start(signal: AbortSignal): Promise<void> {
     this.version = await detectFfmpeg();
-    this.logger.info({ ffmpeg: this.version.text }, 'ffmpeg found');
+    const launcher = ffmpegLauncher();
+    this.logger.info({ ffmpeg: this.version.text, launcher }, 'ffmpeg found');
+    if (!launcher)
+      this.logger.warn(`no executable ${LAUNCHER} beside the program: ffmpeg will not die with the daemon`);
     this.endLeftovers();
     if (signal.aborted) return;
     this.signal = signal;

@@ -58,6 +58,11 @@ describe('production bundle', () => {
         const text = readFileSync(file, 'utf8');
         expect(text, file).not.toMatch(/^import [^;]*from "(onvif|fast-xml-parser)";$/m);
       }
+      // The relay spawns ffmpeg through fluent-ffmpeg, which the release's node_modules holds.
+      expect(
+        graph.some((f) => /^import \w+ from "fluent-ffmpeg";$/m.test(readFileSync(f, 'utf8'))),
+        'run imports fluent-ffmpeg',
+      ).toBe(true);
       // ...they are in chunks that discover, diagnose and the remote commands import when they run.
       const chunks = readdirSync(join(outdir, 'chunks')).map((f) => join(outdir, 'chunks', f));
       const onvifChunks = chunks.filter((f) => /^import [^;]*from "onvif";$/m.test(readFileSync(f, 'utf8')));

@@ -89,6 +89,9 @@ describe('install.sh in a throwaway root', () => {
       test -e /opt/edge-gateway/node_modules/vitest && echo DEV-DEPENDENCY-PRESENT
       cat /etc/systemd/system/edge-gateway.service.d/credentials.conf
       cd /opt/edge-gateway && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get(); console.log('sqlite ok')"
+      node -e "require('fluent-ffmpeg'); console.log('fluent-ffmpeg ok')"
+      stat -c '%n %a' dist/ffmpeg-launcher.sh
+      runuser -u edge-gateway -- dist/ffmpeg-launcher.sh -hide_banner -version | head -1
     `).out;
     expect(facts).toContain('/opt/edge-gateway 755 root:root');
     expect(facts).toContain('/etc/edge-gateway 750 root:edge-gateway');
@@ -105,6 +108,10 @@ describe('install.sh in a throwaway root', () => {
     );
     expect(facts).toContain('LoadCredential=MQTT_PASSWORD:/etc/edge-gateway/credentials/MQTT_PASSWORD');
     expect(facts).toContain('sqlite ok');
+    // The relay's ffmpeg: its wrapper library, and the launcher that ties each ffmpeg to the daemon.
+    expect(facts).toContain('fluent-ffmpeg ok');
+    expect(facts).toContain('dist/ffmpeg-launcher.sh 755');
+    expect(facts).toMatch(/^ffmpeg version /m);
     expect(r.out).toContain('install -m 600 /dev/stdin /etc/edge-gateway/credentials/CAM_DEFAULT_PASSWORD');
   });
 
