@@ -14,6 +14,9 @@ PACKAGES=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp   # RTSP server of the simulated site
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   nginx-light libnginx-mod-rtmp # RTMP ingest of the relay tests (test/ingest), started by the tests
+  stunnel4                      # TLS in front of that nginx: the RTMPS ingest of the tests
+  srt-tools                     # srt-live-transmit: the SRT listener of the tests
+  openssl                       # the tests make the RTSPS/RTMPS ingests' certificates
   python3 make g++              # better-sqlite3 builds from source when no prebuilt binary is reachable
   chromium poppler-utils        # survey tests open the HTML report headless and check its A4 PDF (pdfinfo)
   fonts-dejavu-core             # glyphs for Vietnamese in the printed report

@@ -113,7 +113,8 @@ export async function measureWindow(opts: {
   opts.streams.forEach((s, i) => {
     const grown = frames1[i]! - frames0[i]!;
     if (grown <= 0) notGrowing.push(`${s.ingest.kind}:${s.name}`);
-    minFps[s.ingest.kind] = Math.min(minFps[s.ingest.kind], grown / elapsed);
+    const family = s.ingest.kind.startsWith('rtmp') ? 'rtmp' : 'rtsp'; // the bench's ingests: RTMP and RTSP
+    minFps[family] = Math.min(minFps[family], grown / elapsed);
   });
   return {
     seconds: elapsed,

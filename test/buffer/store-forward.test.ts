@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactIso } from '../../src/buffer/backfill-url.ts';
-import { openStore } from '../../src/store/db.ts';
-import { SpoolRepo } from '../../src/store/spool.ts';
+import type { SpoolRepo } from '../../src/store/spool.ts';
 import { startRtmpIngest, type Ingest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
+import { backfilledSeconds as backfilled, readSpool as readSpoolAt } from '../support/backfilled.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { runCli } from '../support/cli.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
@@ -65,31 +64,9 @@ afterAll(async () => {
 const state = async () => (await daemon.status()).streams[0]?.destinations[0]?.state;
 const live = async () => (await state()) === 'live';
 
-function readSpool<T>(fn: (repo: SpoolRepo) => T): T {
-  const db = openStore(join(dir, 'gateway.db'), { readonly: true });
-  try {
-    return fn(new SpoolRepo(db));
-  } finally {
-    db.close();
-  }
-}
-
-/** Seconds of [from, to] covered by segments the receiver stored with the hash the index recorded. */
-function backfilledSeconds(from: number, to: number): number {
-  const stored = receiver.stored('sim', 'cam-a');
-  const got = readSpool((r) => r.complete('cam-a'))
-    .filter((s) => s.startMs < to && s.endMs > from && stored.get(`${compactIso(s.startMs)}.ts`) === s.sha256)
-    .map((s) => [Math.max(s.startMs, from), Math.min(s.endMs, to)] as const)
-    .sort((a, b) => a[0] - b[0]);
-  // The union: segments of two recorder runs may overlap.
-  let covered = 0;
-  let reach = from;
-  for (const [start, end] of got) {
-    covered += Math.max(0, end - Math.max(start, reach));
-    reach = Math.max(reach, end);
-  }
-  return covered / 1000;
-}
+const readSpool = <T>(fn: (repo: SpoolRepo) => T): T => readSpoolAt(join(dir, 'gateway.db'), fn);
+const backfilledSeconds = (from: number, to: number) =>
+  backfilled(join(dir, 'gateway.db'), receiver, 'sim', 'cam-a', from, to);
 
 /** Runs one fault from its start to its end, then checks what came back; returns the figures. */
 async function survives(name: string, fault: () => Promise<() => Promise<void>>) {

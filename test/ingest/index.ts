@@ -3,7 +3,7 @@
 // faults of a central platform.
 import type { ProbeResult } from './probe.ts';
 
-export type IngestKind = 'rtsp' | 'rtmp';
+export type IngestKind = 'rtsp' | 'rtmp' | 'rtsps' | 'rtmps' | 'srt';
 
 export interface Ingest {
   kind: IngestKind;
@@ -42,6 +42,9 @@ export type { ProbeResult } from './probe.ts';
 export { startRtspIngest, RtspIngest } from './rtsp-ingest.ts';
 export { startRtmpIngest, RtmpIngest } from './rtmp-ingest.ts';
 export type { RtmpIngestOptions } from './rtmp-ingest.ts';
+export { startRtmpsIngest, RtmpsIngest } from './rtmps-ingest.ts';
+export { startSrtIngest, SrtIngest } from './srt-ingest.ts';
+export { makeCertificate, type Certificate } from './tls-certificate.ts';
 export { freePort, isPortFree, canConnect, LOOPBACK } from './ports.ts';
 export { pidExists } from './process.ts';
 export { makeClip, startPush, stopAllPushes } from './feeder.ts';

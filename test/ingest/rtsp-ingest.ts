@@ -1,9 +1,11 @@
 // RTSP ingest: rtsp_record_server.py (GStreamer's RTSP server in RECORD mode) takes ANNOUNCE/RECORD
-// on any path and writes <dir>/<name>-<n>.ts, a new n per publish session.
+// on any path and writes <dir>/<name>-<n>.ts, a new n per publish session. With a certificate it
+// is an RTSPS server (RTSP over TLS on the same port).
 import { fileURLToPath } from 'node:url';
 import { BaseIngest } from './base-ingest.ts';
 import { spawnManaged, killHard } from './process.ts';
 import type { Managed } from './process.ts';
+import type { Certificate } from './tls-certificate.ts';
 
 const SCRIPT = fileURLToPath(new URL('./rtsp_record_server.py', import.meta.url));
 const PYTHON = '/usr/bin/python3'; // Debian's, the one with python3-gi
@@ -15,10 +17,18 @@ export interface RecordEvent {
 }
 
 export class RtspIngest extends BaseIngest {
-  readonly kind = 'rtsp' as const;
+  readonly kind: 'rtsp' | 'rtsps';
   protected readonly ext = '.ts';
   /** Every ANNOUNCE the server accepted, in order (across restarts). */
   readonly sessions: RecordEvent[] = [];
+
+  constructor(
+    dir?: string,
+    private readonly tls?: Certificate,
+  ) {
+    super(dir);
+    this.kind = tls ? 'rtsps' : 'rtsp';
+  }
 
   protected launch(port: number): Promise<Managed> {
     return new Promise((resolve, reject) => {
@@ -32,7 +42,11 @@ export class RtspIngest extends BaseIngest {
       };
       const proc = spawnManaged(
         PYTHON,
-        [SCRIPT, '--address', this.host, '--port', String(port), '--dir', this.dir],
+        [
+          SCRIPT,
+          ...['--address', this.host, '--port', String(port), '--dir', this.dir],
+          ...(this.tls ? ['--cert', this.tls.cert, '--key', this.tls.key] : []),
+        ],
         {
           stdin: true, // the server exits when this pipe closes
           onLine: (line) => {
@@ -58,6 +72,7 @@ export class RtspIngest extends BaseIngest {
   }
 }
 
-export function startRtspIngest(opts: { dir?: string } = {}): Promise<RtspIngest> {
-  return new RtspIngest(opts.dir).start();
+/** With `tls`, an RTSPS server presenting that certificate. */
+export function startRtspIngest(opts: { dir?: string; tls?: Certificate } = {}): Promise<RtspIngest> {
+  return new RtspIngest(opts.dir, opts.tls).start();
 }

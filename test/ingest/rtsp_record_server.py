@@ -2,7 +2,8 @@
 """RTSP ingest for the relay tests: accepts ANNOUNCE/RECORD on any path and records each session.
 
 Run with /usr/bin/python3 (it needs Debian's python3-gi). Arguments:
-  --address A --port P --dir D [--threads N]
+  --address A --port P --dir D [--threads N] [--cert PEM --key PEM]
+With --cert and --key it speaks RTSP over TLS (RTSPS) on the same port, presenting that certificate.
 A publisher pushing to rtsp://A:P/any/path/<name> (RTP interleaved over TCP, as `ffmpeg -f rtsp
 -rtsp_transport tcp` does) is recorded to D/<name>-<n>.ts, a new n for every session, so a killed
 publisher that reconnects never overwrites what was stored. H.264/H.265 video is muxed into MPEG-TS,
@@ -27,7 +28,7 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 gi.require_version("GstSdp", "1.0")
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer, GstSdp  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer, GstSdp  # noqa: E402
 
 
 def emit(obj):
@@ -158,12 +159,29 @@ class AnyPathMounts(GstRtspServer.RTSPMountPoints):
         return path
 
 
+def use_tls(server, factory, cert, key):
+    """RTSPS: an auth that presents the certificate, and lets anyone record (no credentials asked)."""
+    auth = GstRtspServer.RTSPAuth()
+    auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(cert, key))
+    token = GstRtspServer.RTSPToken()
+    token.set_string(GstRtspServer.RTSP_TOKEN_MEDIA_FACTORY_ROLE, "anonymous")
+    auth.set_default_token(token)
+    factory.add_role_from_structure(
+        Gst.Structure.new_from_string(
+            "anonymous, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+        )
+    )
+    server.set_auth(auth)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--address", default="127.0.0.1")
     ap.add_argument("--port", required=True, type=int)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     args = ap.parse_args()
 
     Gst.init(None)
@@ -172,7 +190,10 @@ def main():
     server.set_address(args.address)
     server.set_service(str(args.port))
     server.set_backlog(64)  # GStreamer's default of 5 makes a relay's many publishers wait for SYN retries
-    server.set_mount_points(AnyPathMounts(RecordFactory(args.dir)))
+    factory = RecordFactory(args.dir)
+    server.set_mount_points(AnyPathMounts(factory))
+    if args.cert:
+        use_tls(server, factory, args.cert, args.key)
     # Publishers in a pool of threads: with the default single client thread one thread reads every
     # publisher's interleaved RTP (32 x 4 Mbit/s in the relay bench) and the ingest falls behind.
     server.get_thread_pool().set_max_threads(args.threads)

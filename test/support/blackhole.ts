@@ -16,7 +16,7 @@ export function canBlackhole(): boolean {
 /** Tables left by a test worker that died before restoring them: a port would stay dropped. */
 function sweepStale(): void {
   const out = execFileSync('nft', ['list', 'tables']).toString();
-  for (const m of out.matchAll(/table inet (egw_blackhole_(\d+)_\d+)/g)) {
+  for (const m of out.matchAll(/table inet (egw_blackhole_(\d+)_\d+u?)/g)) {
     let alive = true;
     try {
       process.kill(Number(m[2]), 0);
@@ -27,12 +27,15 @@ function sweepStale(): void {
   }
 }
 
-/** Drops every packet to 127.0.0.1:port until the returned function is called. */
-export function blackholePort(port: number): () => void {
+/**
+ * Drops every packet to 127.0.0.1:port until the returned function is called: TCP by default,
+ * UDP for an SRT listener (its peer then hears nothing, as through a dead 4G link).
+ */
+export function blackholePort(port: number, protocol: 'tcp' | 'udp' = 'tcp'): () => void {
   sweepStale();
-  const table = `egw_blackhole_${process.pid}_${port}`;
+  const table = `egw_blackhole_${process.pid}_${port}${protocol === 'udp' ? 'u' : ''}`;
   execFileSync('nft', ['-f', '-'], {
-    input: `table inet ${table} {\n chain input { type filter hook input priority -10; tcp dport ${port} drop; }\n}\n`,
+    input: `table inet ${table} {\n chain input { type filter hook input priority -10; ${protocol} dport ${port} drop; }\n}\n`,
   });
   return () => {
     try {
