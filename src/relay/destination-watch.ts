@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
 import { DeliveryEvidence, judge } from './delivery-evidence.ts';
+import { SrtEvidence } from './srt-evidence.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
 import { canonicalIp, isV6Address, type TcpSocket } from './tcp-table.ts';
 
@@ -19,7 +20,7 @@ const DEFAULT_PORT: Record<PlannedOutput['protocol'], number | null> = {
   rtmps: 443,
   rtsp: 554,
   rtsps: 322,
-  srt: null, // UDP: no connection to watch; SRT's own peer timeout ends a dead one
+  srt: null, // UDP: judged by its sockets' lives instead (srt-evidence.ts)
 };
 
 export interface Endpoint {
@@ -75,6 +76,8 @@ export interface CameraView {
 export interface DestinationWatchOptions {
   destinationId: string;
   addresses: EndpointAddresses | null;
+  /** An SRT destination: judged by srt-evidence.ts at tickSrt, not by TCP connections. */
+  srt?: boolean;
   stallMs: number;
   graceMs: number;
   logger: Logger;
@@ -91,6 +94,7 @@ export class DestinationWatch {
   private deliveredUntil: number | null = null;
   private windowMs: number | null = null;
   private readonly evidence: DeliveryEvidence;
+  private readonly srt: SrtEvidence | null;
   /** Connections judged dead and being reset: they must not make the destination look live. */
   private readonly condemned = new Set<string>();
   /** The connections seen at the last look: one gone and replaced between looks is a break. */
@@ -101,6 +105,7 @@ export class DestinationWatch {
 
   constructor(private readonly opts: DestinationWatchOptions) {
     this.evidence = new DeliveryEvidence(opts.stallMs);
+    this.srt = opts.srt ? new SrtEvidence() : null;
   }
 
   start(now = Date.now()): void {
@@ -123,20 +128,10 @@ export class DestinationWatch {
     sockets: TcpSocket[] | null,
     ackedKbps?: (inodes: string[]) => number | null,
   ): TcpSocket[] {
-    this.camera = camera;
-    if (this.state === 'stopped') return [];
-    if (!camera.live || camera.pid === null) {
-      // Nothing to send while the camera is down: not this destination's fault, not judged.
-      this.since = now;
-      this.condemned.clear();
-      this.evidence.keepOnly(new Set());
-      if (this.state === 'live') this.setState('starting');
-      return [];
-    }
-    if (sockets === null) return [];
+    if (this.srt || !this.judging(now, camera) || sockets === null) return [];
     const addresses = this.opts.addresses?.current(now);
     if (!this.opts.addresses || !addresses) {
-      // SRT (no TCP connection to watch), or a host name not resolved yet: follows the camera.
+      // A host name not resolved yet: follows the camera.
       this.deliveredUntil = now;
       this.goLive(now);
       return [];
@@ -177,6 +172,46 @@ export class DestinationWatch {
     return [];
   }
 
+  /**
+   * Judges an SRT destination from the camera process's SRT sockets (udp-table.ts), null when they
+   * could not be read (then it follows the camera); `expected` is how many SRT destinations that
+   * process writes.
+   */
+  tickSrt(now: number, camera: CameraView, inodes: string[] | null, expected = 1): void {
+    if (!this.srt || !this.judging(now, camera)) return;
+    if (inodes === null) {
+      this.deliveredUntil = now;
+      this.goLive(now);
+      return;
+    }
+    const v = this.srt.observe(inodes, now, expected);
+    if (v.broke) {
+      this.deliveredUntil = v.deliveredUntil;
+      if (this.state === 'live') this.fail(now, v.broke);
+      return;
+    }
+    if (v.connected) {
+      this.deliveredUntil = v.deliveredUntil;
+      this.goLive(now);
+    } else if (this.state === 'starting' && now - this.since > this.opts.graceMs) {
+      this.fail(now, `no SRT connection within ${Math.round(this.opts.graceMs / 1000)} s of starting`);
+    }
+  }
+
+  /** Whether the destination is judged now: not while stopped, nor while its camera is down. */
+  private judging(now: number, camera: CameraView): boolean {
+    this.camera = camera;
+    if (this.state === 'stopped') return false;
+    if (camera.live && camera.pid !== null) return true;
+    // Nothing to send while the camera is down: not this destination's fault, not judged.
+    this.since = now;
+    this.condemned.clear();
+    this.evidence.keepOnly(new Set());
+    this.srt?.reset();
+    if (this.state === 'live') this.setState('starting');
+    return false;
+  }
+
   status(now = Date.now()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';
@@ -202,6 +237,7 @@ export class DestinationWatch {
    * look seldom: a look costs a walk of the kernel's whole TCP table.
    */
   wantsCloseLook(): boolean {
+    if (this.srt) return false; // judged from /proc/net/udp at every tick, not from the TCP table
     return this.state !== 'live' || this.evidence.waiting();
   }
 

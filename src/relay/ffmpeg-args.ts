@@ -65,8 +65,9 @@ function loopbackInput(port: number, progressEvery: number): Pick<FfmpegCommand,
   };
 }
 
+/** Bound to 127.0.0.1, so the taps are not mistaken for SRT's wildcard-bound sockets (udp-table.ts). */
 export function udpUrl(port: number): string {
-  return `udp://127.0.0.1:${port}?pkt_size=1316`;
+  return `udp://127.0.0.1:${port}?pkt_size=1316&localaddr=127.0.0.1`;
 }
 
 /** One slave of the camera's tee: a destination written by ffmpeg itself, the local segments, or a loopback UDP tap. */

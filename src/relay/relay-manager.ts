@@ -16,6 +16,7 @@ import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
 import { ByteRates } from './socket-bytes.ts';
 import { readTcpTable } from './tcp-table.ts';
+import { readWildcardUdpInodes } from './udp-table.ts';
 
 export interface RecordingSource {
   enabled: boolean;
@@ -226,13 +227,15 @@ export class RelayManager implements Module {
   private tick(): void {
     const now = Date.now();
     this.tickedAt = now;
+    // SRT destinations are judged at every tick from /proc/net/udp (a short file: cheap).
+    const srt = this.relays.some((r) => r.hasSrt()) ? readWildcardUdpInodes() : null;
     const needs = this.relays.map((r) => r.needsSockets());
     const due =
       !this.looking &&
       (needs.some((n) => n?.close) ||
         (needs.some(Boolean) && now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2));
     if (!due) {
-      for (const relay of this.relays) relay.tick(now, null, this.rates);
+      for (const relay of this.relays) relay.tick(now, null, this.rates, srt);
       return;
     }
     this.lookedAt = now;
@@ -245,7 +248,7 @@ export class RelayManager implements Module {
           this.logger.warn('cannot read the TCP table (iproute2 ss): destinations follow their camera');
         }
         if (table && this.rates.claimSample(at)) this.rates.update(table, at);
-        for (const relay of this.relays) relay.tick(at, table, this.rates);
+        for (const relay of this.relays) relay.tick(at, table, this.rates, srt);
       })
       .finally(() => (this.looking = false));
   }

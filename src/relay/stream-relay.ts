@@ -13,7 +13,7 @@ import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
 import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
-import { ProcessSocketCache } from './process-sockets.ts';
+import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
 import { resetConnection, type TcpSocket } from './tcp-table.ts';
@@ -131,10 +131,11 @@ export class StreamRelay {
       const endpoint = endpointOf(output.url, output.protocol);
       this.tee.push({
         output,
-        mark: endpoint ? `${endpoint.host}:${endpoint.port}` : null,
+        mark: endpoint ? `${endpoint.host}:${endpoint.port}` : markOf(output.url),
         watch: new DestinationWatch({
           destinationId: output.destinationId,
           addresses: endpoint ? new EndpointAddresses(endpoint) : null,
+          srt: output.protocol === 'srt',
           stallMs: opts.stallMs,
           graceMs: opts.graceMs,
           logger: dlog,
@@ -232,6 +233,11 @@ export class StreamRelay {
     };
   }
 
+  /** Whether this stream writes an SRT destination (the relay then reads the UDP table at every tick). */
+  hasSrt(): boolean {
+    return this.tee.some((d) => d.output.protocol === 'srt');
+  }
+
   /** ffmpeg names the destination a message is about by its address: keep it as that destination's last error. */
   private attribute(line: string): void {
     for (const d of this.tee) if (d.mark && line.includes(d.mark)) d.watch.noteError(line);
@@ -272,7 +278,12 @@ export class StreamRelay {
    * of those that stopped acknowledging. Called by the relay manager's single ticker; `rates`
    * gives bitrates from the kernel's byte counters.
    */
-  tick(now: number, table: Map<string, TcpSocket> | null, rates: ByteRates | null = null): void {
+  tick(
+    now: number,
+    table: Map<string, TcpSocket> | null,
+    rates: ByteRates | null = null,
+    srtSockets: Set<string> | null = null,
+  ): void {
     const st = this.camera.status(now);
     const live = st.state === 'live';
     // A destination connecting or being judged may have a connection the last listing missed.
@@ -296,6 +307,13 @@ export class StreamRelay {
     };
     const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'bytesAcked', now) : undefined;
     const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets, acked));
+    const srt = this.tee.filter((d) => d.output.protocol === 'srt');
+    if (srt.length > 0) {
+      // Its SRT sockets come and go with each connection: listed afresh at every tick.
+      const mine =
+        srtSockets && st.pid !== null ? socketInodes(st.pid).filter((i) => srtSockets.has(i)) : null;
+      for (const d of srt) d.watch.tickSrt(now, view, mine, srt.length);
+    }
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
     if (table) for (const r of this.readers) this.lookAtReader(r, now, table);
   }
@@ -357,4 +375,10 @@ export class StreamRelay {
       })),
     };
   }
+}
+
+/** host:port of an SRT destination (no default port) as ffmpeg writes it in its messages. */
+function markOf(url: string): string | null {
+  const u = new URL(url);
+  return u.port ? `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port}` : null;
 }

@@ -3,14 +3,19 @@
 // their kernels keep acknowledging into receive buffers of megabytes while nothing is read),
 // then killed and replaced. Each time, the seconds of the fault must come back by backfill with
 // matching hashes, and local recording must show no gap.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpoolRepo } from '../../src/store/spool.ts';
 import { startRtmpIngest, type Ingest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
-import { backfilledSeconds as backfilled, readSpool as readSpoolAt } from '../support/backfilled.ts';
+import {
+  backfilledSeconds as backfilled,
+  readSpool as readSpoolAt,
+  writeForwardingConfig,
+  forwardingLive,
+} from '../support/backfilled.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { runCli } from '../support/cli.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
@@ -34,24 +39,13 @@ beforeAll(async () => {
     startRtmpIngest({ dropIdlePublisherSeconds: 10 }),
     startReceiverProcess(join(dir, 'received'), TOKEN),
   ]);
-  config = join(dir, 'gateway.yaml');
-  writeFileSync(
-    config,
-    [
-      'site: { id: sim, name: Store and forward }',
-      'cameras:',
-      `  - { id: cam-a, url: "${site.cameras[0]!.rtspUrl('main')}" }`,
-      'destinations:',
-      `  - id: national`,
-      `    url: "${rtmp.urlTemplate}"`,
-      `    backfill: { url: "${receiver.url}/{siteId}/{cameraId}/{start}.ts", token: "\${BACKFILL_TOKEN}" }`,
-      `relay: { statusSocket: ${join(dir, 's.sock')}, stallSeconds: 4, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2 }`,
-      'backfill: { retrySeconds: [1, 2], timeoutSeconds: 5 }',
-      `recording: { dir: ${join(dir, 'spool')}, segmentSeconds: 2, minFreeMb: 1 }`,
-      `store: { path: ${join(dir, 'gateway.db')} }`,
-      'mqtt: { url: "mqtt://127.0.0.1:1" }',
-    ].join('\n'),
-  );
+  config = writeForwardingConfig({
+    dir,
+    cameraUrl: site.cameras[0]!.rtspUrl('main'),
+    destination: { id: 'national', url: rtmp.urlTemplate },
+    receiverUrl: receiver.url,
+    stallSeconds: 4,
+  });
   daemon = await startDaemon(config, join(dir, 's.sock'), { BACKFILL_TOKEN: TOKEN });
 }, 120_000);
 
@@ -61,8 +55,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const state = async () => (await daemon.status()).streams[0]?.destinations[0]?.state;
-const live = async () => (await state()) === 'live';
+const live = () => forwardingLive(daemon);
 
 const readSpool = <T>(fn: (repo: SpoolRepo) => T): T => readSpoolAt(join(dir, 'gateway.db'), fn);
 const backfilledSeconds = (from: number, to: number) =>

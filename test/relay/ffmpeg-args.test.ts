@@ -73,7 +73,7 @@ describe('camera command', () => {
       '[f=flv:onfail=ignore]rtmp://ingest.example/live/site-cam1',
       '[f=rtsp:rtsp_transport=tcp:onfail=ignore]rtsp://ioc.example:8554/live/site-cam1',
       '[f=mpegts:onfail=ignore]srt://doh.example:9000?streamid=cam1',
-      '[f=mpegts:use_fifo=0:onfail=ignore:bsfs/v=dump_extra]udp://127.0.0.1:40001?pkt_size=1316',
+      '[f=mpegts:use_fifo=0:onfail=ignore:bsfs/v=dump_extra]udp://127.0.0.1:40001?pkt_size=1316&localaddr=127.0.0.1',
     ]);
     expect(cmd.outputOptions).toEqual([
       '-map',

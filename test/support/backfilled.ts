@@ -1,9 +1,12 @@
 // What came back by backfill, read from the gateway's own index and the receiver's files: the
 // seconds of a fault's span covered by segments the receiver stored with the hash the gateway
 // recorded when the segment closed. Shared by the store-and-forward tests of each protocol.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compactIso } from '../../src/buffer/backfill-url.ts';
 import { openStore } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
+import type { Daemon } from './daemon.ts';
 import type { ReceiverProcess } from './receiver-process.ts';
 
 export function readSpool<T>(dbPath: string, fn: (repo: SpoolRepo) => T): T {
@@ -37,4 +40,43 @@ export function backfilledSeconds(
     reach = Math.max(reach, end);
   }
   return covered / 1000;
+}
+
+/**
+ * The configuration of a one-camera gateway forwarding to one destination with a backfill
+ * receiver (token from ${BACKFILL_TOKEN}), 2 s segments and quick retries, as the store-and-forward
+ * tests run it; returns its path. The status socket is dir/s.sock, the store dir/gateway.db.
+ */
+export function writeForwardingConfig(opts: {
+  dir: string;
+  cameraUrl: string;
+  destination: { id: string; url: string };
+  receiverUrl: string;
+  stallSeconds: number;
+}): string {
+  const { dir } = opts;
+  const config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    [
+      'site: { id: sim, name: Store and forward }',
+      'cameras:',
+      `  - { id: cam-a, url: "${opts.cameraUrl}" }`,
+      'destinations:',
+      `  - id: ${opts.destination.id}`,
+      `    url: "${opts.destination.url}"`,
+      `    backfill: { url: "${opts.receiverUrl}/{siteId}/{cameraId}/{start}.ts", token: "\${BACKFILL_TOKEN}" }`,
+      `relay: { statusSocket: ${join(dir, 's.sock')}, stallSeconds: ${opts.stallSeconds}, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2 }`,
+      'backfill: { retrySeconds: [1, 2], timeoutSeconds: 5 }',
+      `recording: { dir: ${join(dir, 'spool')}, segmentSeconds: 2, minFreeMb: 1 }`,
+      `store: { path: ${join(dir, 'gateway.db')} }`,
+      'mqtt: { url: "mqtt://127.0.0.1:1" }',
+    ].join('\n'),
+  );
+  return config;
+}
+
+/** Whether the one destination of the one camera is live, by the daemon's status. */
+export async function forwardingLive(daemon: Daemon): Promise<boolean> {
+  return (await daemon.status()).streams[0]?.destinations[0]?.state === 'live';
 }

@@ -1,0 +1,125 @@
+// An SRT platform against a real SRT listener (Debian's srt-live-transmit): frames arrive; the
+// listener killed for 30 s and the UDP path black-holed for 30 s are each seen from libsrt's
+// sockets (srt-evidence.ts), put in the ledger as an outage owed from before the fault, given back
+// by backfill with matching hashes, and the stream arrives again once the listener is back.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSrtIngest, type SrtIngest } from '../ingest/index.ts';
+import { startSite, type SimSite } from '../sim/site.ts';
+import {
+  backfilledSeconds,
+  forwardingLive,
+  readSpool,
+  writeForwardingConfig,
+} from '../support/backfilled.ts';
+import { blackholePort, canBlackhole } from '../support/blackhole.ts';
+import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { startReceiverProcess, type ReceiverProcess } from '../support/receiver-process.ts';
+import { waitFor } from '../support/wait.ts';
+
+const FAULT_MS = 30_000;
+const TOKEN = 'srt-bf-token-7Yq2';
+let site: SimSite;
+let srt: SrtIngest;
+let receiver: ReceiverProcess;
+let dir: string;
+let daemon: Daemon;
+const db = () => join(dir, 'gateway.db');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'egw-srt-'));
+  [site, srt, receiver] = await Promise.all([
+    startSite({ cameras: [{ id: 'cam-a', personality: 'dahua' }] }),
+    startSrtIngest('cam-a'),
+    startReceiverProcess(join(dir, 'received'), TOKEN),
+  ]);
+  const config = writeForwardingConfig({
+    dir,
+    cameraUrl: site.cameras[0]!.rtspUrl('main'),
+    destination: { id: 'srt-platform', url: srt.urlTemplate },
+    receiverUrl: receiver.url,
+    // SRT's breaks are seen after libsrt's 5 s peer idle timeout: the default 10 s holds it.
+    stallSeconds: 10,
+  });
+  daemon = await startDaemon(config, join(dir, 's.sock'), { BACKFILL_TOKEN: TOKEN });
+}, 120_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await Promise.allSettled([site?.stop(), srt?.stop(), receiver?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const live = () => forwardingLive(daemon);
+
+/** Runs one fault for FAULT_MS, then checks the ledger, the backfill and the stream; prints the figures. */
+async function survives(name: string, fault: () => Promise<() => Promise<void>>) {
+  await waitFor(live, 'the SRT destination live', 60_000);
+  const from = Date.now();
+  const end = await fault();
+  let detectedMs: number | null = null;
+  await waitFor(async () => !(await live()), 'the fault to be seen', FAULT_MS)
+    .then(() => (detectedMs = Date.now() - from))
+    .catch(() => undefined);
+  expect(detectedMs, 'the fault seen while it lasted').not.toBeNull();
+  await new Promise((r) => setTimeout(r, Math.max(0, from + FAULT_MS - Date.now())));
+  const framesBefore = await srt.framesReceived('cam-a');
+  await end();
+  const to = Date.now();
+  await waitFor(live, 'the SRT destination live again', 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${daemon.log().slice(-6000)}`);
+  });
+  await waitFor(
+    async () => (await srt.framesReceived('cam-a')) > framesBefore + 25,
+    'frames at the SRT listener again',
+    30_000,
+  );
+  const outage = readSpool(db(), (r) => r.outages(from)).find(
+    (o) => o.destinationId === 'srt-platform' && o.endMs !== null,
+  );
+  expect(outage, 'an outage in the ledger').toBeDefined();
+  expect(outage!.cause).not.toBe('camera');
+  expect(outage!.startMs, 'owed from before the fault began').toBeLessThanOrEqual(from);
+  const faultSeconds = (to - from) / 1000;
+  let seconds = 0;
+  await waitFor(
+    () => (seconds = backfilledSeconds(db(), receiver, 'sim', 'cam-a', from, to)) >= 0.99 * faultSeconds - 2,
+    `the fault's seconds backfilled (${name})`,
+    120_000,
+    500,
+  ).catch(() => undefined);
+  console.info(
+    `SRT ${name}: fault ${faultSeconds.toFixed(1)} s, detected after ${(detectedMs! / 1000).toFixed(1)} s, owed from ${((from - outage!.startMs) / 1000).toFixed(1)} s before it, backfilled ${seconds.toFixed(1)} s (${Math.round((100 * seconds) / faultSeconds)} %)`,
+  );
+  expect(seconds / faultSeconds).toBeGreaterThanOrEqual(0.9);
+}
+
+describe('an SRT destination', () => {
+  it('delivers the camera to a real SRT listener', async () => {
+    await waitFor(live, 'the SRT destination live', 60_000);
+    await waitFor(async () => (await srt.framesReceived('cam-a')) > 25, 'frames at the listener', 30_000);
+    const probe = await srt.probe('cam-a');
+    const main = site.cameras[0]!.profiles.find((p) => p.mount === 'main')!;
+    expect([probe.codec, probe.width, probe.height]).toEqual(['h264', main.width, main.height]);
+  }, 90_000);
+
+  it('sees the listener killed for 30 s, and gives its seconds back by backfill', async () => {
+    await survives('listener killed', async () => {
+      await srt.kill();
+      return () => srt.restart();
+    });
+  }, 240_000);
+
+  it.skipIf(!canBlackhole())(
+    'sees a black-holed SRT path (UDP dropped), and gives its seconds back by backfill',
+    async () => {
+      await survives('black hole', () => {
+        const restore = [blackholePort(srt.port, 'udp'), blackholePort(receiver.port)];
+        return Promise.resolve(() => Promise.resolve(restore.forEach((f) => f())));
+      });
+    },
+    240_000,
+  );
+});
