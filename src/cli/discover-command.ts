@@ -124,7 +124,8 @@ function saveInventory(dbPath: string, devices: DeviceReport[]): string[] {
   const db = openStore(dbPath);
   try {
     const repo = new InventoryRepo(db);
-    return devices.map((r) => repo.upsert(toInventoryUpdate(r)).id);
+    // A failed read keeps what the inventory knew of the camera (its last good profiles, marked stale).
+    return devices.map((r) => repo.record(toInventoryUpdate(r)).id);
   } finally {
     db.close();
   }

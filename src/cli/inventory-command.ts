@@ -23,13 +23,23 @@ export function registerInventoryCommand(program: Command, io: Io): void {
         if (flags.json) return printJson(io, { cameras });
         io.out(
           table(
-            ['col.id', 'col.address', 'col.device', 'col.source', 'col.lastSeen', 'col.lastError'],
+            [
+              'col.id',
+              'col.address',
+              'col.device',
+              'col.source',
+              'col.lastSeen',
+              'col.staleSince',
+              'col.lastError',
+            ],
             cameras.map((c) => [
               c.id,
               c.address,
               [c.manufacturer, c.model].filter(Boolean).join(' '),
               c.source,
               c.lastSeen,
+              // Profiles kept from the last good read after a failed or partial one.
+              c.staleSince,
               c.lastError,
             ]),
           ),

@@ -20,9 +20,14 @@ export interface InventoryCamera {
   profiles: MediaProfile[];
   snapshotUri: string | null;
   lastError: string | null;
+  /** Set while the profiles are the last good ones kept through failed or partial reads: since when. */
+  staleSince: string | null;
   firstSeen: string;
   lastSeen: string;
 }
+
+/** What one discovery read says about a camera, before it is merged with what the inventory knew. */
+export type InventoryRead = Omit<InventoryCamera, 'id' | 'firstSeen' | 'lastSeen' | 'staleSince'>;
 
 const UUID = /^(?:urn:uuid:|uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const MAC =

@@ -1,12 +1,13 @@
 // One discovery run inside the daemon: runs discover() with the configured settings, updates the
 // inventory and announces each change (found, moved, lost). A device that answered but could not be
-// read keeps the profiles it had, marked stale: one failed read never takes a camera off the relay.
+// read keeps the profiles it had, marked stale (store/inventory.ts record, core/inventory-merge.ts):
+// one failed read never takes a camera off the relay. A camera keeps its id across address changes:
+// its UUID, else its MAC, identifies it.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { AuthHolds } from '../core/auth-holds.ts';
-import { isUsable, reportIdentity, toInventoryUpdate } from '../core/device-report.ts';
+import { isUsable, toInventoryUpdate } from '../core/device-report.ts';
 import type { EventBus } from '../core/events.ts';
-import type { InventoryCamera } from '../core/inventory.ts';
 import type { Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
 
@@ -19,7 +20,7 @@ export interface RediscoverySummary {
   moved: string[];
   /** Known and discovered before, not answering this time (still relayed from its last address). */
   disappeared: string[];
-  /** Answered, but the read failed: the last good profiles were kept. */
+  /** Answered, but the read failed or was partial: the last good profiles were kept, marked stale. */
   stale: string[];
   /** Rejected the credentials, now or earlier: not tried again with them until the hold allows. */
   authFailed: string[];
@@ -70,9 +71,9 @@ export async function rediscover(
   const repo = new InventoryRepo(db);
   const known = repo.list();
   const before = new Map(known.map((c) => [c.id, c]));
-  const byIdentity = new Map(known.map((c) => [c.identity, c]));
   const seen = new Set<string>();
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
   const summary: RediscoverySummary = {
     found: result.devices.length,
     usable: result.devices.filter(isUsable).length,
@@ -83,15 +84,9 @@ export async function rediscover(
     authFailed: [],
   };
   for (const r of result.devices) {
-    const update: Parameters<InventoryRepo['upsert']>[0] = toInventoryUpdate(r);
     const entry = r.source === 'manual' ? entryOf(r.onvifUrl) : undefined;
-    if (entry) update.id = entry.id;
-    const prior = byIdentity.get(reportIdentity(r)) ?? (entry ? before.get(entry.id) : undefined);
-    if (!isUsable(r) && prior && prior.profiles.length > 0) {
-      keepStale(update, prior, at);
-      summary.stale.push(prior.id);
-    }
-    const cam = repo.upsert(update);
+    const cam = repo.record(toInventoryUpdate(r), { now, ...(entry ? { id: entry.id } : {}) });
+    if (cam.staleSince !== null) summary.stale.push(cam.id);
     seen.add(cam.id);
     lost.delete(cam.id);
     const creds = credsOf(r.onvifUrl);
@@ -136,16 +131,4 @@ export async function rediscover(
     events.emit('discovery.camera', { cameraId: c.id, change: 'lost', address: c.address, at });
   }
   return summary;
-}
-
-/** The update keeps the last good profiles and says since when they are stale, and why. */
-function keepStale(
-  update: Omit<InventoryCamera, 'id' | 'firstSeen' | 'lastSeen'>,
-  prior: InventoryCamera,
-  at: string,
-) {
-  update.profiles = prior.profiles;
-  update.snapshotUri = update.snapshotUri ?? prior.snapshotUri;
-  update.auth = update.auth ?? prior.auth;
-  update.lastError = `stale since ${at}: ${update.lastError ?? 'no usable profile'}`;
 }

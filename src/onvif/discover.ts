@@ -1,10 +1,11 @@
 // Discovery: WS-Discovery (multicast and unicast), a unicast scan of configured subnets and
 // manual ONVIF addresses, then each device read end to end, a few at a time.
 import type { Config } from '../config/schema.ts';
-import type { DeviceReport } from '../core/device-report.ts';
+import { deviceMac, type DeviceReport } from '../core/device-report.ts';
 import type { CameraSource } from '../core/inventory.ts';
 import { hostsOf } from '../core/xaddr.ts';
 import { Limiter } from './limiter.ts';
+import { readArp } from './neighbours.ts';
 import { probeDevice } from './probe-device.ts';
 import { scanHosts } from './scan.ts';
 import type { Credentials } from './transport.ts';
@@ -144,6 +145,8 @@ async function probeTarget(target: Target, opts: DiscoverOptions): Promise<Devic
     if (!unreachable) break;
   }
   if (target.scopes) report!.scopes = target.scopes;
+  // The kernel learnt the MAC while we talked to the device (same network only).
+  report!.mac = deviceMac(report!, readArp());
   return report!;
 }
 

@@ -11,6 +11,7 @@ import { parseDeviceInformation } from './parse/device-information.ts';
 import { parseProfiles, parseProfiles2 } from './parse/profiles.ts';
 import { parseServices } from './parse/services.ts';
 import { parseMediaUri } from './parse/stream-uri.ts';
+import { parseNetworkInterfaces } from './parse/network-interfaces.ts';
 import * as req from './parse/requests.ts';
 
 /** NVRs expose dozens of profiles; reading a URI for each would take minutes on a slow device. */
@@ -42,6 +43,7 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
     mediaVersion: null,
     profiles: [],
     snapshotUri: null,
+    mac: null,
     error: null,
     notes: [],
   };
@@ -57,7 +59,9 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
     report.auth = session.scheme;
 
     step = 'services';
-    const endpoints = await readEndpoints(session, url);
+    // The MAC is read beside the services (one more request in flight, within the per-camera limit).
+    const [endpoints, mac] = await Promise.all([readEndpoints(session, url), readMac(session, url)]);
+    report.mac = mac;
 
     step = 'profiles';
     const media = await readProfiles(session, endpoints);
@@ -78,6 +82,19 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
   }
   report.auth = session.scheme ?? report.auth;
   return report;
+}
+
+/**
+ * After the login succeeded. Optional: a camera without GetNetworkInterfaces, or an account without
+ * the right to it, is still read; its MAC then comes from the neighbour table or its announcement.
+ */
+async function readMac(session: DeviceSession, url: URL): Promise<string | null> {
+  try {
+    const xml = await session.call(url, req.getNetworkInterfaces(), { optional: true });
+    return parseNetworkInterfaces(xml, url.hostname);
+  } catch {
+    return null;
+  }
 }
 
 async function readEndpoints(session: DeviceSession, url: URL): Promise<ServiceEndpoints> {

@@ -64,8 +64,12 @@ export class DeviceSession {
     return { utc: parsed.utc, offsetMs: this.offsetMs };
   }
 
-  /** An authenticated call; returns the response XML once it is known to be a SOAP success. */
-  async call(service: URL, request: SoapRequest): Promise<string> {
+  /**
+   * An authenticated call; returns the response XML once it is known to be a SOAP success.
+   * `optional`: a call made after the login succeeded, which the account may lack the right for; its
+   * refusal is not a rejected login (no re-sync, no second try, the session goes on).
+   */
+  async call(service: URL, request: SoapRequest, opts: { optional?: boolean } = {}): Promise<string> {
     return this.limiter.run(async () => {
       if (this.rejected) throw this.rejected;
       for (;;) {
@@ -79,7 +83,7 @@ export class DeviceSession {
           else this.scheme ??= creds ? 'ws-security' : 'none';
           return res.xml;
         } catch (err) {
-          if (!(err instanceof OnvifError) || !creds) throw err;
+          if (!(err instanceof OnvifError) || !creds || opts.optional) throw err;
           if (err.kind === 'locked') this.rejected = err;
           if (err.kind !== 'not-authorized') throw err;
           // A camera whose clock jumped rejects the token: read its time once more and retry once.

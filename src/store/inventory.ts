@@ -1,7 +1,9 @@
-// The camera inventory table. A later discovery of the same camera updates it in place.
+// The camera inventory table. A later discovery of the same camera updates it in place, found by
+// identity, MAC or serial, so a camera moved by DHCP keeps its row and its id.
 import type { Db } from './db.ts';
-import type { InventoryCamera } from '../core/inventory.ts';
+import type { InventoryCamera, InventoryRead } from '../core/inventory.ts';
 import { suggestCameraId } from '../core/inventory.ts';
+import { mergeRead } from '../core/inventory-merge.ts';
 
 interface Row {
   id: string;
@@ -20,6 +22,7 @@ interface Row {
   profiles: string;
   snapshot_uri: string | null;
   last_error: string | null;
+  stale_since: string | null;
   first_seen: string;
   last_seen: string;
 }
@@ -42,6 +45,7 @@ function fromRow(r: Row): InventoryCamera {
     profiles: JSON.parse(r.profiles) as InventoryCamera['profiles'],
     snapshotUri: r.snapshot_uri,
     lastError: r.last_error,
+    staleSince: r.stale_since,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
   };
@@ -49,7 +53,7 @@ function fromRow(r: Row): InventoryCamera {
 
 const isUuid = (identity: string): boolean => identity.startsWith('uuid:');
 
-export type InventoryUpdate = Omit<InventoryCamera, 'id' | 'firstSeen' | 'lastSeen'> & { id?: string };
+export type InventoryUpdate = InventoryRead & { id?: string; staleSince?: string | null };
 
 export class InventoryRepo {
   constructor(private readonly db: Db) {}
@@ -64,21 +68,61 @@ export class InventoryRepo {
   }
 
   /**
-   * Inserts or updates by identity. A device first found by a scan (no endpoint reference) and
-   * later by WS-Discovery is matched on manufacturer, serial and ONVIF URL, so it is not added twice.
+   * The row a read belongs to: the given id (a manual entry's), else the same identity, else the same
+   * MAC (a scanned camera moved by DHCP), else manufacturer, serial and ONVIF URL (a device first found
+   * by a scan, later by WS-Discovery), else, for a read known only by its address, the row at that
+   * ONVIF URL. Two different UUIDs are two devices, whatever else they share (several Tapo units share
+   * one serial; an address is reused by DHCP).
    */
+  find(c: Pick<InventoryUpdate, 'id' | 'identity' | 'mac' | 'serial' | 'manufacturer' | 'onvifUrl'>) {
+    const row = this.findRow(c);
+    return row ? fromRow(row) : null;
+  }
+
+  private findRow(c: Parameters<InventoryRepo['find']>[0]): Row | undefined {
+    const one = (sql: string, ...args: unknown[]) => this.db.prepare(sql).get(...args) as Row | undefined;
+    const sameDevice = (r: Row | undefined) =>
+      r && isUuid(r.identity) && isUuid(c.identity) ? undefined : r;
+    return (
+      (c.id ? one('SELECT * FROM cameras WHERE id = ?', c.id) : undefined) ??
+      one('SELECT * FROM cameras WHERE identity = ?', c.identity) ??
+      (c.mac ? sameDevice(one('SELECT * FROM cameras WHERE mac = ?', c.mac)) : undefined) ??
+      (c.serial && c.onvifUrl
+        ? sameDevice(
+            one(
+              'SELECT * FROM cameras WHERE serial = ? AND manufacturer IS ? AND onvif_url = ?',
+              c.serial,
+              c.manufacturer,
+              c.onvifUrl,
+            ),
+          )
+        : undefined) ??
+      // Known by nothing but its address (a failed read of a scanned camera): the row at that URL.
+      (c.identity.startsWith('addr:') && c.onvifUrl
+        ? one('SELECT * FROM cameras WHERE onvif_url = ? ORDER BY last_seen DESC', c.onvifUrl)
+        : undefined)
+    );
+  }
+
+  /**
+   * Records one discovery read: merged with what the row knew (a failed or partial read keeps the
+   * last good profiles, marked stale), then written. `id` keeps a manual entry's configured id.
+   */
+  record(read: InventoryRead, opts: { id?: string; now?: Date } = {}): InventoryCamera {
+    const now = opts.now ?? new Date();
+    return this.db.transaction(() => {
+      const prior = this.find({ ...read, ...(opts.id ? { id: opts.id } : {}) });
+      const merged = mergeRead(prior, read, now.toISOString());
+      const id = opts.id ?? prior?.id;
+      return this.upsert({ ...merged, ...(id ? { id } : {}) }, now);
+    })();
+  }
+
+  /** Inserts or updates the row `find` names (see there). */
   upsert(c: InventoryUpdate, now = new Date()): InventoryCamera {
     const ts = now.toISOString();
     return this.db.transaction(() => {
-      let existing = this.db.prepare('SELECT * FROM cameras WHERE identity = ?').get(c.identity) as
-        Row | undefined;
-      if (!existing && c.serial && c.onvifUrl) {
-        const match = this.db
-          .prepare('SELECT * FROM cameras WHERE serial = ? AND manufacturer IS ? AND onvif_url = ?')
-          .get(c.serial, c.manufacturer, c.onvifUrl) as Row | undefined;
-        // Two different UUIDs are two devices, even with one serial (Tapo) at a reused address (DHCP).
-        if (match && !(isUuid(match.identity) && isUuid(c.identity))) existing = match;
-      }
+      const existing = this.findRow(c);
       const id = existing?.id ?? c.id ?? this.freeId(suggestCameraId(c.identity, c.manufacturer));
       // A later scan of a device known by its UUID must not replace the UUID with a weaker identity.
       const keep = existing && isUuid(existing.identity) && !isUuid(c.identity) ? existing : null;
@@ -99,21 +143,22 @@ export class InventoryRepo {
         profiles: JSON.stringify(c.profiles),
         snapshot_uri: c.snapshotUri,
         last_error: c.lastError,
+        stale_since: c.staleSince ?? null,
         first_seen: existing?.first_seen ?? ts,
         last_seen: ts,
       };
       this.db
         .prepare(
           `INSERT INTO cameras (id, identity, source, endpoint_ref, address, onvif_url, manufacturer, model, firmware, serial,
-             mac, auth, clock_skew_s, profiles, snapshot_uri, last_error, first_seen, last_seen)
+             mac, auth, clock_skew_s, profiles, snapshot_uri, last_error, stale_since, first_seen, last_seen)
            VALUES (@id, @identity, @source, @endpoint_ref, @address, @onvif_url, @manufacturer, @model, @firmware, @serial,
-             @mac, @auth, @clock_skew_s, @profiles, @snapshot_uri, @last_error, @first_seen, @last_seen)
+             @mac, @auth, @clock_skew_s, @profiles, @snapshot_uri, @last_error, @stale_since, @first_seen, @last_seen)
            ON CONFLICT (id) DO UPDATE SET identity = excluded.identity, source = excluded.source,
              endpoint_ref = excluded.endpoint_ref, address = excluded.address, onvif_url = excluded.onvif_url,
              manufacturer = excluded.manufacturer, model = excluded.model, firmware = excluded.firmware,
              serial = excluded.serial, mac = excluded.mac, auth = excluded.auth, clock_skew_s = excluded.clock_skew_s,
              profiles = excluded.profiles, snapshot_uri = excluded.snapshot_uri, last_error = excluded.last_error,
-             last_seen = excluded.last_seen`,
+             stale_since = excluded.stale_since, last_seen = excluded.last_seen`,
         )
         .run(values);
       return fromRow(values);

@@ -54,4 +54,8 @@ export const migrations: readonly string[] = [
    ) STRICT;`,
   // 3: the recording spool, the outage ledger, lost seconds, backfill deliveries.
   SPOOL_MIGRATION,
+  // 4: profiles kept through failed or partial reads are marked stale, with the time of the failure;
+  // the MAC is looked up when a camera comes back at another address.
+  `ALTER TABLE cameras ADD COLUMN stale_since TEXT;
+   CREATE INDEX cameras_mac ON cameras (mac);`,
 ];

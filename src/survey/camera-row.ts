@@ -1,27 +1,15 @@
 // One camera of the report from what discover read, what the ladder saw and the password check.
 import type { Check } from '../core/diagnosis.ts';
 import { verdictOf } from '../core/diagnosis.ts';
-import type { DeviceReport } from '../core/device-report.ts';
-import { macOf } from '../core/inventory.ts';
+import { deviceMac, type DeviceReport } from '../core/device-report.ts';
 import { chooseProfile } from '../core/relay-plan.ts';
-import { normaliseMac, scopeValue } from '../core/scopes.ts';
+import { scopeValue } from '../core/scopes.ts';
 import type { Diagnosis } from '../diagnose/ladder.ts';
 import { msg, type CameraProblem, type PasswordFinding, type SurveyCamera } from '../report/model.ts';
 
 /** The vendor before any login: GetDeviceInformation, else the WS-Discovery name scope. */
 export function vendorOf(r: DeviceReport): string | null {
   return r.info?.manufacturer || scopeValue(r.scopes, 'name')?.split(' ')[0] || null;
-}
-
-/** MAC from the neighbour table, else what the camera announced (MAC scope, plain-MAC endpoint id). */
-export function macFor(r: DeviceReport, arp: Map<string, string>): string | null {
-  return (
-    arp.get(r.address) ??
-    normaliseMac(scopeValue(r.scopes, 'MAC')) ??
-    macOf(r.endpointRef) ??
-    // Axis serial numbers are the unit's MAC address.
-    (/axis/i.test(r.info?.manufacturer ?? '') ? normaliseMac(r.info?.serial) : null)
-  );
 }
 
 function measuredOf(d: Diagnosis): SurveyCamera['measured'] {
@@ -61,7 +49,7 @@ export function surveyCamera(
     address: report.address,
     port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
     source: report.source,
-    mac: macFor(report, arp),
+    mac: deviceMac(report, arp),
     manufacturer: vendorOf(report),
     model: report.info?.model || scopeValue(report.scopes, 'hardware'),
     firmware: report.info?.firmware || null,

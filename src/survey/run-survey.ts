@@ -20,7 +20,7 @@ import { recommend } from '../report/recommend.ts';
 import { uplinkNeed, type UplinkCamera } from '../report/uplink.ts';
 import { readBox } from './box.ts';
 import { rtspOnlyCamera, surveyCamera, vendorOf } from './camera-row.ts';
-import { readArp } from './neighbours.ts';
+import { readArp } from '../onvif/neighbours.ts';
 import { checkPasswords } from './password-check.ts';
 
 export type SurveyProgress =

@@ -11,6 +11,7 @@ import { startRtmpIngest, startRtspIngest, type Ingest } from '../ingest/index.t
 import { startSite, type SimSite } from '../sim/site.ts';
 import { runCli } from '../support/cli.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { discoveryLines, fastRelayLines, localLines } from '../support/daemon-config.ts';
 import { waitFor } from '../support/wait.ts';
 
 let site: SimSite;
@@ -41,28 +42,14 @@ function writeConfig(extra: string[] = []): void {
     config,
     [
       'site: { id: sim, name: Live site }',
-      'discovery:',
-      '  interfaces: [lo]',
-      `  multicastAddress: ${site.discoveryGroup}`,
-      `  multicastPort: ${site.discoveryPort}`,
-      '  probeWindowSeconds: 1',
-      '  callTimeoutSeconds: 4',
-      '  username: admin',
-      '  password: ${CAM_PASSWORD}',
+      ...discoveryLines(site),
       // Every 5 s (node-cron reads a sixth, seconds field): one cycle is short in a test.
       'schedules: { rediscover: "*/5 * * * * *", retention: "off", availabilityReport: "off" }',
       'destinations:',
       `  - { id: national, url: "${rtmp.urlTemplate}" }`,
       ...extra,
-      'relay:',
-      '  stallSeconds: 4',
-      '  startGraceSeconds: 15',
-      '  backoffSeconds: [0.5, 1, 2]',
-      '  stopTimeoutSeconds: 2',
-      `  statusSocket: ${socket}`,
-      `recording: { dir: ${join(dir, 'rec')}, enabled: false }`,
-      `store: { path: ${join(dir, 'gateway.db')} }`,
-      'mqtt: { url: "mqtt://127.0.0.1:1" }',
+      ...fastRelayLines(socket),
+      ...localLines(dir),
     ].join('\n'),
   );
 }

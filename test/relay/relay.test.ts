@@ -12,6 +12,7 @@ import { startRtmpIngest, startRtspIngest, type Ingest } from '../ingest/index.t
 import { startSite, type SimSite } from '../sim/site.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { fastRelayLines } from '../support/daemon-config.ts';
 import { alive, waitFor } from '../support/wait.ts';
 
 let site: SimSite;
@@ -75,12 +76,7 @@ beforeAll(async () => {
       'destinations:',
       `  - { id: national, url: "${rtmp.urlTemplate}" }`,
       `  - { id: ioc, url: "${rtsp.urlTemplate}" }`,
-      'relay:',
-      '  stallSeconds: 4',
-      '  startGraceSeconds: 15',
-      '  backoffSeconds: [0.5, 1, 2]',
-      '  stopTimeoutSeconds: 2',
-      `  statusSocket: ${socket}`,
+      ...fastRelayLines(socket),
       `recording: { dir: ${join(dir, 'rec')} }`,
       `store: { path: ${join(dir, 'gateway.db')} }`,
       'mqtt: { url: "mqtt://127.0.0.1:1" }',

@@ -12,7 +12,7 @@ import { normaliseMac, scopeValue } from '../../src/core/scopes.ts';
 import type { Diagnosis } from '../../src/diagnose/ladder.ts';
 import { recommend } from '../../src/report/recommend.ts';
 import { uplinkNeed } from '../../src/report/uplink.ts';
-import { parseArp } from '../../src/survey/neighbours.ts';
+import { parseArp } from '../../src/onvif/neighbours.ts';
 import { mustNotTry } from '../../src/survey/password-check.ts';
 import { prettyName } from '../../src/survey/box.ts';
 

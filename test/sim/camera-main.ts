@@ -4,12 +4,14 @@
 // {"reply":id,"ok":bool,"error"?}; stdin {"id":n,"cmd":...} | {"ack":seq}. Exits when stdin closes.
 import { createInterface } from 'node:readline';
 import { LocalCamera } from './camera.ts';
-import type { CameraNet, SimCameraSpec } from './types.ts';
+import type { CallFailure, CameraNet, SimCameraSpec } from './types.ts';
 
 interface Command {
   id?: number;
-  cmd?: 'setClockSkew' | 'unlock' | 'stopRtsp' | 'startRtsp' | 'sync' | 'stop';
+  cmd?: 'setClockSkew' | 'unlock' | 'stopRtsp' | 'startRtsp' | 'failCall' | 'sync' | 'stop';
   seconds?: number;
+  action?: string;
+  how?: CallFailure | null;
   ack?: number;
 }
 
@@ -48,6 +50,10 @@ async function run(c: Command): Promise<void> {
       return;
     case 'unlock':
       camera.auth.unlock();
+      return;
+    case 'failCall':
+      if (c.how) camera.model.failing.set(c.action ?? '', c.how);
+      else camera.model.failing.delete(c.action ?? '');
       return;
     case 'stopRtsp':
       return camera.stopRtsp();

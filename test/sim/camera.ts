@@ -114,6 +114,24 @@ export class LocalCamera {
     }
   }
 
+  /** A DHCP move: everything stops and starts again at `host`, on the same ports, same identity. */
+  async moveTo(host: string): Promise<void> {
+    const discoverable = this.discovery !== undefined;
+    const streaming = this.rtsp?.pid !== undefined;
+    await this.close();
+    const m = this.model;
+    Object.assign(m.net, { host, onvifPort: m.onvifPort, rtspPort: m.rtspPort });
+    const spec = m.spec as { discoverable: boolean; rtsp: boolean };
+    const [wasDiscoverable, wasRtsp] = [spec.discoverable, spec.rtsp];
+    // Started as it was running, not as it was specified (plugged in later, RTSP stopped).
+    Object.assign(spec, { discoverable, rtsp: streaming });
+    try {
+      await this.start();
+    } finally {
+      Object.assign(spec, { discoverable: wasDiscoverable, rtsp: wasRtsp });
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.onvif?.close(), this.discovery?.close(), this.rtsp?.stop()]);
     this.onvif = this.discovery = this.rtsp = undefined;

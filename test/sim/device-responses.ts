@@ -142,6 +142,21 @@ export function getScopes(m: CameraModel): string {
   return wrap(m.p.name, `<tds:GetScopesResponse>${items}</tds:GetScopesResponse>`);
 }
 
+/**
+ * GetNetworkInterfaces (hand-made: no capture exists in test/fixtures/onvif; shape per the ONVIF
+ * device WSDL, NetworkInterface with Info/HwAddress and a DHCP-assigned IPv4 address).
+ */
+export function getNetworkInterfaces(m: CameraModel): string {
+  return wrap(
+    m.p.name,
+    '<tds:GetNetworkInterfacesResponse><tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled>' +
+      `<tt:Info><tt:Name>eth0</tt:Name><tt:HwAddress>${escapeXml(m.id.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info>` +
+      '<tt:IPv4><tt:Enabled>true</tt:Enabled><tt:Config>' +
+      `<tt:FromDHCP><tt:Address>${escapeXml(m.host)}</tt:Address><tt:PrefixLength>24</tt:PrefixLength></tt:FromDHCP>` +
+      '<tt:DHCP>true</tt:DHCP></tt:Config></tt:IPv4></tds:NetworkInterfaces></tds:GetNetworkInterfacesResponse>',
+  );
+}
+
 /** True when the reply is well-formed enough to hand to an HTTP response as SOAP. */
 export function isEnvelope(xml: string): boolean {
   try {

@@ -4,7 +4,7 @@ import { identity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { PERSONALITIES } from './personalities.ts';
 import type { PersonalityDef, ProfileDef } from './personalities.ts';
-import type { CameraNet, SimCameraSpec } from './types.ts';
+import type { CallFailure, CameraNet, SimCameraSpec } from './types.ts';
 
 export type ResolvedSpec = Required<Omit<SimCameraSpec, 'serial' | 'lockoutAfter'>> & {
   lockoutAfter: number | undefined;
@@ -46,6 +46,8 @@ export class CameraModel {
   readonly net: CameraNet;
   onvifPort = 0;
   rtspPort = 0;
+  /** Operations made to fail (SimCamera.failCall). */
+  readonly failing = new Map<string, CallFailure>();
   private skewMs: number;
 
   constructor(spec: SimCameraSpec, net: CameraNet) {

@@ -107,6 +107,17 @@ export class OnvifHandler {
       }
       return send(res, 400, SOAP_TYPE, notAuthorized(m.p.name, verdict.reason));
     }
+    const failure = m.failing.get(soap.action);
+    if (failure === 'hang') return new Promise((resolve) => res.once('close', () => resolve()));
+    if (failure === 'fault') {
+      const reason = `${soap.action} failed (simulated)`;
+      return send(
+        res,
+        500,
+        SOAP_TYPE,
+        fault(m.p.name, { code: 'Receiver', subcodes: ['ter:Action'], reason }),
+      );
+    }
     const out = handleSoap(m, soap, url.pathname);
     return send(res, out.status, SOAP_TYPE, out.xml);
   }

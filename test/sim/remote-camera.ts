@@ -132,6 +132,8 @@ export class RemoteCamera {
       stopRtsp: () => this.command('stopRtsp'),
       startRtsp: () => this.command('startRtsp'),
       setDiscoverable: () => Promise.reject(new Error('setDiscoverable: loopback mode only')),
+      moveTo: () => Promise.reject(new Error('moveTo: loopback mode only')),
+      failCall: (action, how) => void this.command('failCall', { action, how }).catch(() => undefined),
     };
   }
 

@@ -10,7 +10,15 @@ import { PERSONALITIES } from './personalities.ts';
 import { RemoteCamera } from './remote-camera.ts';
 import type { SimCamera, SimCameraSpec, SimSite } from './types.ts';
 
-export type { Behaviour, Personality, SimCamera, SimCameraSpec, SimProfileInfo, SimSite } from './types.ts';
+export type {
+  Behaviour,
+  CallFailure,
+  Personality,
+  SimCamera,
+  SimCameraSpec,
+  SimProfileInfo,
+  SimSite,
+} from './types.ts';
 
 export const WS_DISCOVERY_PORT = 3702;
 
@@ -26,20 +34,31 @@ export function gwInterface(site: SimSite): string {
 }
 export const WS_DISCOVERY_GROUP = '239.255.255.250';
 
-function localSimCamera(spec: SimCameraSpec, cam: LocalCamera): SimCamera {
-  const i = cam.info();
+/** Addresses, ports and URLs are read live: moveTo() changes them. */
+function localSimCamera(spec: SimCameraSpec, cam: LocalCamera, nextHost: () => string): SimCamera {
+  const i = () => cam.info();
   return {
     spec,
-    host: i.host,
-    onvifPort: i.onvifPort,
-    onvifUrl: i.onvifUrl,
-    endpointRef: i.endpointRef,
-    serial: i.serial,
-    mac: i.mac,
-    profiles: i.profiles,
-    snapshotUrl: i.snapshotUrl,
-    rtspPort: i.rtspPort,
-    rtspUrl: (kind) => `rtsp://${i.host}:${i.rtspPort}${i.rtspPath[kind]}`,
+    get host() {
+      return i().host;
+    },
+    get onvifPort() {
+      return i().onvifPort;
+    },
+    get onvifUrl() {
+      return i().onvifUrl;
+    },
+    endpointRef: i().endpointRef,
+    serial: i().serial,
+    mac: i().mac,
+    profiles: i().profiles,
+    get snapshotUrl() {
+      return i().snapshotUrl;
+    },
+    get rtspPort() {
+      return i().rtspPort;
+    },
+    rtspUrl: (kind) => `rtsp://${i().host}:${i().rtspPort}${i().rtspPath[kind]}`,
     failedLogins: () => cam.auth.failed,
     locked: () => cam.auth.locked,
     setClockSkew: (seconds) => cam.model.setClockSkew(seconds),
@@ -48,6 +67,15 @@ function localSimCamera(spec: SimCameraSpec, cam: LocalCamera): SimCamera {
     stopRtsp: () => cam.stopRtsp(),
     startRtsp: () => cam.startRtsp(),
     setDiscoverable: (on) => cam.setDiscoverable(on),
+    moveTo: async () => {
+      const host = nextHost();
+      await cam.moveTo(host);
+      return host;
+    },
+    failCall: (action, how) => {
+      if (how) cam.model.failing.set(action, how);
+      else cam.model.failing.delete(action);
+    },
   };
 }
 
@@ -111,9 +139,12 @@ async function startLoopback(specs: SimCameraSpec[]): Promise<SimSite> {
     await plan.release();
   };
   let stopping: Promise<void> | undefined;
+  // Moved cameras take the block's addresses after the site's own, never one another camera holds.
+  let moved = specs.length;
+  const nextHost = () => plan.cameraHost(moved++);
   return {
     mode: 'loopback',
-    cameras: cams.map((c, i) => localSimCamera(specs[i] as SimCameraSpec, c)),
+    cameras: cams.map((c, i) => localSimCamera(specs[i] as SimCameraSpec, c, nextHost)),
     discoveryPort,
     discoveryGroup: plan.group,
     stop: () => (stopping ??= stopAll()),

@@ -4,6 +4,7 @@ import { actionNotSupported, NS } from './envelopes.ts';
 import {
   getCapabilities,
   getDeviceInformation,
+  getNetworkInterfaces,
   getScopes,
   getServices,
   getSystemDateAndTime,
@@ -68,6 +69,8 @@ export function handleSoap(m: CameraModel, req: SoapRequest, path: string): Soap
         return reply(getServices(m, body));
       case 'GetScopes':
         return reply(getScopes(m));
+      case 'GetNetworkInterfaces':
+        return reply(getNetworkInterfaces(m));
     }
   }
   if (service === 'media') {

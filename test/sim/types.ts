@@ -82,7 +82,20 @@ export interface SimCamera {
   startRtsp(): Promise<void>;
   /** Extension (loopback only): start or stop answering WS-Discovery, as a camera plugged in or out. */
   setDiscoverable(on: boolean): Promise<void>;
+  /**
+   * Extension (loopback only): the camera moves to a new address of the site, as after a DHCP lease
+   * change: every server stops and starts again there on the same ports, with the same identity.
+   * `host`, `onvifUrl`, `snapshotUrl` and `rtspUrl()` follow. Resolves with the new address.
+   */
+  moveTo(): Promise<string>;
+  /**
+   * Extension: an authenticated ONVIF operation (e.g. 'GetProfiles', Media1 and Media2) fails:
+   * 'fault' answers a Receiver fault, 'hang' never answers (the client times out); null heals it.
+   */
+  failCall(action: string, how: CallFailure | null): void;
 }
+
+export type CallFailure = 'fault' | 'hang';
 
 export interface SimSite {
   mode: 'loopback' | 'netns';

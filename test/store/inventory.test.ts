@@ -345,3 +345,110 @@ describe('InventoryRepo.upsert', () => {
     expect(new InventoryRepo(reopened).list()).toEqual([saved]);
   });
 });
+
+describe('InventoryRepo.record: a camera keeps its row and its profiles', () => {
+  const mac = '44:19:b6:be:90:01';
+  const main = {
+    token: 'Profile_1',
+    name: 'mainStream',
+    encoding: 'H264',
+    width: 1280,
+    height: 720,
+    fps: 15,
+    bitrateKbps: 2048,
+  };
+  const scanned = (ip: string, over: Partial<InventoryUpdate> = {}) => {
+    const info = { manufacturer: 'HIKVISION', serial: 'DS-2CD2012-I0001', mac };
+    return camera({
+      ...info,
+      source: 'scan',
+      identity: cameraIdentity({ ...info, address: `${ip}:80` }),
+      address: ip,
+      onvifUrl: `http://${ip}/onvif/device_service`,
+      profiles: [{ ...main, streamUri: `rtsp://${ip}:554/Streaming/Channels/101` }],
+      ...over,
+    });
+  };
+
+  it('finds a scanned camera moved by DHCP by its MAC: same id, new address, one row', () => {
+    const { repo } = store();
+    const first = repo.record(scanned('192.168.1.64'), { now: T1 });
+    expect(first.identity).toBe(`hw:${mac}/hikvision/DS-2CD2012-I0001`);
+    const moved = repo.record(scanned('192.168.1.77'), { now: T2 });
+    expect(moved).toMatchObject({ id: first.id, address: '192.168.1.77', firstSeen: T1.toISOString() });
+    expect(repo.list()).toHaveLength(1);
+    // Read at the new address, failed before the device information: the MAC alone still finds it.
+    const failed = repo.record(
+      scanned('192.168.1.90', {
+        identity: cameraIdentity({ mac, address: '192.168.1.90:80' }),
+        manufacturer: null,
+        serial: null,
+        profiles: [],
+        lastError: 'auth: the device requires credentials',
+      }),
+      { now: T3 },
+    );
+    expect(failed).toMatchObject({
+      id: first.id,
+      identity: first.identity,
+      address: '192.168.1.90',
+      manufacturer: 'HIKVISION',
+      staleSince: T3.toISOString(),
+      lastError: 'auth: the device requires credentials',
+    });
+    // Its last good URI follows it to the address it answered at.
+    expect(failed.profiles[0]?.streamUri).toBe('rtsp://192.168.1.90:554/Streaming/Channels/101');
+    expect(repo.list()).toHaveLength(1);
+  });
+
+  it('without a MAC, the old rule: a scanned camera at a new address is a new row', () => {
+    const { repo } = store();
+    const noMac = (ip: string) =>
+      scanned(ip, {
+        mac: null,
+        identity: cameraIdentity({ serial: 'DS-2CD2012-I0001', address: `${ip}:80` }),
+      });
+    const first = repo.record(noMac('192.168.1.64'), { now: T1 });
+    expect(repo.record(noMac('192.168.1.77'), { now: T2 }).id).not.toBe(first.id);
+  });
+
+  it('never merges two UUID devices that report one MAC', () => {
+    const { repo } = store();
+    const a = repo.record(scanned('192.168.1.64', { identity: uuidOfTest(1) }), { now: T1 });
+    const b = repo.record(scanned('192.168.1.65', { identity: uuidOfTest(2) }), { now: T1 });
+    expect(b.id).not.toBe(a.id);
+  });
+
+  it('keeps the last good profiles through a failed read, stale since it, across a reopen', () => {
+    const { db, repo, path } = store();
+    const good = repo.record(scanned('192.168.1.64'), { now: T1 });
+    repo.record(scanned('192.168.1.64', { profiles: [], lastError: 'profiles: timed out after 4000 ms' }), {
+      now: T2,
+    });
+    repo.record(scanned('192.168.1.64', { profiles: [], lastError: 'profiles: SOAP fault' }), { now: T3 });
+    db.close();
+    const reopened = openStore(path);
+    open.push(reopened);
+    const again = new InventoryRepo(reopened);
+    expect(again.get(good.id)).toMatchObject({
+      profiles: good.profiles,
+      staleSince: T2.toISOString(),
+      lastError: 'profiles: SOAP fault',
+      lastSeen: T3.toISOString(),
+    });
+    again.record(scanned('192.168.1.64'), { now: T3 });
+    expect(again.get(good.id)).toMatchObject({ staleSince: null, lastError: null });
+  });
+
+  it('keeps a manual entry on its configured id', () => {
+    const { repo } = store();
+    repo.record(scanned('192.168.1.64', { source: 'manual' }), { id: 'gate-1', now: T1 });
+    const again = repo.record(scanned('192.168.1.64', { source: 'manual' }), { id: 'gate-1', now: T2 });
+    expect(again.id).toBe('gate-1');
+    expect(repo.list().map((c) => c.id)).toEqual(['gate-1']);
+  });
+});
+
+function uuidOfTest(n: number): string {
+  return `uuid:3fa1fe68-b915-4053-a3e1-c0c9e3a1b20${n}`;
+}

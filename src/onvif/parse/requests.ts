@@ -35,6 +35,8 @@ export const getSystemDateAndTime = (): SoapRequest => request('device', 'GetSys
 
 export const getDeviceInformation = (): SoapRequest => request('device', 'GetDeviceInformation');
 
+export const getNetworkInterfaces = (): SoapRequest => request('device', 'GetNetworkInterfaces');
+
 export const getCapabilities = (): SoapRequest =>
   request('device', 'GetCapabilities', '<tds:Category>All</tds:Category>');
 

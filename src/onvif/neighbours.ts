@@ -1,4 +1,4 @@
-// MAC addresses of the cameras from the kernel's neighbour (ARP) table: after the survey has talked
+// MAC addresses of the cameras from the kernel's neighbour (ARP) table: once discovery has talked
 // to a camera on the local network, the kernel knows its MAC; nothing is sent for it.
 import { readFileSync } from 'node:fs';
 import { normaliseMac } from '../core/scopes.ts';
