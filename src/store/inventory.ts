@@ -98,7 +98,8 @@ export class InventoryRepo {
           )
         : undefined) ??
       // Known by nothing but its address (a failed read of a scanned camera): the row at that URL.
-      (c.identity.startsWith('addr:') && c.onvifUrl
+      // Not for a given id: a manual entry keeps its configured id, whoever else was seen there.
+      (!c.id && c.identity.startsWith('addr:') && c.onvifUrl
         ? one('SELECT * FROM cameras WHERE onvif_url = ? ORDER BY last_seen DESC', c.onvifUrl)
         : undefined)
     );

@@ -440,6 +440,24 @@ describe('InventoryRepo.record: a camera keeps its row and its profiles', () => 
     expect(again.get(good.id)).toMatchObject({ staleSince: null, lastError: null });
   });
 
+  it('finds a camera known only by its address at its ONVIF URL, unless an id is given', () => {
+    const { repo } = store();
+    const good = repo.record(scanned('192.168.1.64'), { now: T1 });
+    const byAddress = { identity: 'addr:192.168.1.64:80', mac: null, serial: null, manufacturer: null };
+    // A read that failed before anything identified the device (a timeout after the scan's hit).
+    const failed = repo.record(
+      scanned('192.168.1.64', { ...byAddress, profiles: [], lastError: 'connect: refused' }),
+      {
+        now: T2,
+      },
+    );
+    expect([failed.id, failed.staleSince, repo.list().length]).toEqual([good.id, T2.toISOString(), 1]);
+    // A manual entry at that URL keeps its own configured id.
+    expect(
+      repo.record(scanned('192.168.1.64', { ...byAddress, source: 'manual' }), { id: 'gate-1' }).id,
+    ).toBe('gate-1');
+  });
+
   it('keeps a manual entry on its configured id', () => {
     const { repo } = store();
     repo.record(scanned('192.168.1.64', { source: 'manual' }), { id: 'gate-1', now: T1 });
