@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mismatchParams } from '../../src/core/codec-fit.ts';
 import type { GatewayStatus } from '../../src/core/status.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { setLang, t, type Lang } from '../../src/i18n/index.ts';
@@ -176,6 +177,14 @@ async function waitLive(g: GatewayProcess, signal: AbortSignal, say: (l: string)
       for (const x of s.streams)
         for (const d of x.destinations.filter((d) => d.state !== 'live'))
           say(t('demo.notLive', { camera: x.cameraId, destination: d.id, why: d.lastError ?? d.state }));
+      for (const u of s.unsent)
+        say(
+          t('demo.notSent', {
+            camera: u.cameraId,
+            destination: u.destinationId,
+            reason: t('relay.unsent.codec', mismatchParams(u.reason)),
+          }),
+        );
       return;
     }
     if (Date.now() - start > 90_000) throw new Error(t('demo.neverLive'));

@@ -1,6 +1,7 @@
 // The demo's closing summary: cameras found and relayed, and per destination the seconds that
 // arrived live (what the ingests recorded), by backfill (what the receivers stored, matched to the
 // gateway's segments by SHA-256), still owed and lost (`edge-gateway backlog --json`).
+import { mismatchParams } from '../../src/core/codec-fit.ts';
 import type { GatewayStatus } from '../../src/core/status.ts';
 import type { InventoryCamera } from '../../src/core/inventory.ts';
 import { t } from '../../src/i18n/index.ts';
@@ -33,6 +34,8 @@ export interface Summary {
   notRelayed: { id: string; why: string }[];
   /** A camera and destination the gateway relays but where nothing arrived, with its state. */
   nothingArrived: { camera: string; destination: string; state: string }[];
+  /** A camera the gateway does not send to a destination, with why (`status` says the same). */
+  notSent: { camera: string; destination: string; reason: string }[];
   outageSeconds: number;
   destinations: DestinationSummary[];
   /** Seconds the local recording itself lost, by camera and reason (`backlog`'s "(recording)" rows). */
@@ -117,6 +120,11 @@ export async function summarise(o: {
       .filter((c) => !relayed.includes(c.id))
       .map((c) => ({ id: c.id, why: reason(c, o.logins(c.address ?? '')) })),
     nothingArrived,
+    notSent: o.status.unsent.map((u) => ({
+      camera: u.cameraId,
+      destination: u.destinationId,
+      reason: t('relay.unsent.codec', mismatchParams(u.reason)),
+    })),
     outageSeconds: Math.round((o.outage.to - o.outage.from) / 1000),
     destinations,
     recordingLost,
@@ -145,6 +153,7 @@ export function summaryLines(s: Summary): string[] {
       ids: s.relayed.join(', '),
     }),
     ...s.notRelayed.map((n) => t('demo.summary.notRelayed', { id: n.id, why: n.why })),
+    ...s.notSent.map((n) => t('demo.notSent', n)),
     ...s.nothingArrived.map((n) => t('demo.summary.nothingArrived', n)),
     ...s.destinations.map((d) =>
       t('demo.summary.destination', {

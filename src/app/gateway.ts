@@ -7,10 +7,12 @@ import { Ledger, type OutageCause } from '../buffer/ledger.ts';
 import { Recording } from '../buffer/recording.ts';
 import type { Config } from '../config/schema.ts';
 import { cameraHealth } from '../core/camera-health.ts';
+import { mismatchParams } from '../core/codec-fit.ts';
 import { EventBus, type CameraHealth } from '../core/events.ts';
 import { startAll, stopAll, type Module } from '../core/module.ts';
 import type { GatewayStatus } from '../core/status.ts';
 import { DiscoveryModule } from '../discovery/discovery-module.ts';
+import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { ownerKeyFor } from '../relay/orphans.ts';
 import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
@@ -24,6 +26,9 @@ import { version } from '../service/version.ts';
 import { HealthServer } from './health-server.ts';
 import { reloadConfig, type ReloadResult } from './reload.ts';
 import { StatusServer } from './status-server.ts';
+
+/** Reasons in the status document and over MQTT are in English; `status` translates them. */
+const english = translator('en');
 
 /** A read-only remount (SD card errors) or lost permissions show here without writing anything. */
 function writable(path: string): boolean {
@@ -192,6 +197,7 @@ export class Gateway {
     const next = cameraHealth(
       streams.map((s) => s.ingest.state),
       streams.flatMap((s) => s.destinations.map((d) => d.state)),
+      this.relay.status().unsent.filter((u) => u.cameraId === cameraId).length,
     );
     const prev = this.health_.get(cameraId) ?? null;
     if (next !== prev) {
@@ -274,6 +280,10 @@ export class Gateway {
       uplinkKbps: relay.uplinkKbps,
       warnings: relay.warnings,
       streams: relay.streams.map((r) => streamStatus(r, (c, d) => this.availability24h(c, d))),
+      unsent: relay.unsent.map((u) => ({
+        ...u,
+        message: english('relay.unsent.codec', mismatchParams(u.reason)),
+      })),
       backfill: this.backfill.status(),
     };
   }

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { Command } from 'commander';
 import { t } from '../i18n/index.ts';
+import { mismatchParams } from '../core/codec-fit.ts';
 import type { GatewayStatus } from '../core/status.ts';
 import { optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
@@ -59,7 +60,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
         }),
       );
       for (const w of status.warnings) io.out(t('status.warning', { warning: w }));
-      const rows = status.streams.flatMap((s) => [
+      const rows = status.streams.flatMap((s, i) => [
         [
           s.cameraId,
           s.profile,
@@ -84,7 +85,14 @@ export function registerStatusCommand(program: Command, io: Io): void {
           n(d.uptimeSeconds, 's'),
           d.availability24h === null ? '-' : `${(d.availability24h * 100).toFixed(1)}%`,
         ]),
+        // After the camera's last stream: the destinations it is not sent to.
+        ...(status.streams.slice(i + 1).some((x) => x.cameraId === s.cameraId)
+          ? []
+          : unsentRows(status, s.cameraId)),
       ]);
+      const streamed = new Set(status.streams.map((s) => s.cameraId));
+      for (const id of new Set(status.unsent.map((u) => u.cameraId)))
+        if (!streamed.has(id)) rows.push(...unsentRows(status, id, true));
       io.out(
         table(
           [
@@ -102,5 +110,31 @@ export function registerStatusCommand(program: Command, io: Io): void {
           rows,
         ),
       );
+      for (const u of status.unsent)
+        io.out(
+          t('status.unsent', {
+            camera: u.cameraId,
+            destination: u.destinationId,
+            reason: t('relay.unsent.codec', mismatchParams(u.reason)),
+          }),
+        );
     });
+}
+
+/** Table rows of the destinations a camera is not sent to; `named` puts the camera's id on the first. */
+function unsentRows(status: GatewayStatus, cameraId: string, named = false): (string | number)[][] {
+  return status.unsent
+    .filter((u) => u.cameraId === cameraId)
+    .map((u, i) => [
+      named && i === 0 ? cameraId : '',
+      '',
+      u.destinationId,
+      t('status.notSent'),
+      '-',
+      '-',
+      '-',
+      0,
+      '-',
+      '-',
+    ]);
 }

@@ -1,5 +1,6 @@
 // The status model: what `edge-gateway status`, the status socket, heartbeats and retained camera
 // status are built from. Pure types, so every module can report into it without importing the others.
+import type { CodecMismatch } from './codec-fit.ts';
 
 export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
 
@@ -30,6 +31,18 @@ export interface StreamStatus extends PartStatus {
   })[];
 }
 
+/**
+ * A destination a camera is not sent to, and why (relay-plan.ts): it is in no process, so it is
+ * never retried; it comes back when the configuration, the camera's profiles or ffmpeg change.
+ */
+export interface UnsentStatus {
+  cameraId: string;
+  destinationId: string;
+  reason: CodecMismatch;
+  /** The reason in English (MQTT, logs); `status` prints it in the user's language from `reason`. */
+  message: string;
+}
+
 export interface BackfillStatus {
   uploading: boolean;
   inFlight: number;
@@ -57,5 +70,6 @@ export interface GatewayStatus {
   uplinkKbps: number | null;
   warnings: string[];
   streams: StreamStatus[];
+  unsent: UnsentStatus[];
   backfill?: BackfillStatus;
 }

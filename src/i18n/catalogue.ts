@@ -12,6 +12,7 @@ import * as discover from './messages/discover.ts';
 import * as ladder from './messages/ladder.ts';
 import * as output from './messages/output.ts';
 import * as reload from './messages/reload.ts';
+import * as relay from './messages/relay.ts';
 import * as survey from './messages/survey.ts';
 import * as surveyAdvice from './messages/survey-advice.ts';
 import * as service from './messages/service.ts';
@@ -27,6 +28,7 @@ export const en = {
   ...diagnose.en,
   ...ladder.en,
   ...reload.en,
+  ...relay.en,
   ...survey.en,
   ...surveyAdvice.en,
   ...demo.en,
@@ -46,6 +48,7 @@ export const vi: Record<MessageKey, string> = {
   ...diagnose.vi,
   ...ladder.vi,
   ...reload.vi,
+  ...relay.vi,
   ...survey.vi,
   ...surveyAdvice.vi,
   ...demo.vi,

@@ -1,6 +1,7 @@
 // Which ffmpeg is installed decides option names: the RTSP input socket timeout is -stimeout in
 // 4.x and -timeout from 5.0 (where -timeout on 4.x means "listen as a server").
 import { execFile } from 'node:child_process';
+import type { Muxers } from '../core/codec-fit.ts';
 
 export interface FfmpegVersion {
   major: number;
@@ -24,6 +25,11 @@ export function checkSupported(v: FfmpegVersion): void {
       `ffmpeg ${v.text} is too old: 4.4 or newer is needed (Debian 12 ships 5.1; run scripts/setup.sh)`,
     );
   }
+}
+
+/** What this ffmpeg's muxers can write: HEVC in FLV (enhanced RTMP) came with 6.1. */
+export function muxersOf(v: FfmpegVersion): Muxers {
+  return { ffmpeg: v.text, hevcInFlv: v.major > 6 || (v.major === 6 && v.minor >= 1) };
 }
 
 export function detectFfmpeg(binary = process.env.FFMPEG_PATH ?? 'ffmpeg'): Promise<FfmpegVersion> {

@@ -2,11 +2,17 @@
 // StreamRelay per planned camera stream.
 import type { Config } from '../config/schema.ts';
 import type { Module } from '../core/module.ts';
-import { planRelay, type PlanCamera, type PlannedIngest, type RelayPlan } from '../core/relay-plan.ts';
+import {
+  planRelay,
+  type PlanCamera,
+  type PlannedIngest,
+  type RelayPlan,
+  type UnsentOutput,
+} from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
 import { allowedCpus, CpuRoundRobin } from './cpu-placement.ts';
 import type { CameraSource } from './relay-cameras.ts';
-import { detectFfmpeg, type FfmpegVersion } from './ffmpeg-version.ts';
+import { detectFfmpeg, muxersOf, type FfmpegVersion } from './ffmpeg-version.ts';
 import { ffmpegLauncher, LAUNCHER } from './ffmpeg-process.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
 import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
@@ -68,6 +74,8 @@ export class RelayManager implements Module {
   /** A look at the TCP table is under way (ss runs asynchronously). */
   private looking = false;
   private tableWarned = false;
+  /** Destinations already logged as not sent, so a re-plan at every discovery does not repeat them. */
+  private unsentLogged = new Set<string>();
 
   constructor(
     private readonly cfg: Config,
@@ -143,8 +151,10 @@ export class RelayManager implements Module {
       this.cfg.site.id,
       this.cfg.uplink.kbps,
       this.recording?.enabled ?? false,
+      muxersOf(this.version),
     );
     for (const w of this.plan.warnings) this.logger.warn(w);
+    this.logUnsent(this.plan.unsent);
     const destCreds = new Map(
       this.cfg.destinations.map((d) => [
         d.id,
@@ -181,6 +191,22 @@ export class RelayManager implements Module {
     if (reason !== 'start' && changes.started.length + changes.restarted.length + changes.stopped.length > 0)
       this.logger.info({ reason, ...changes }, 'relay reconciled');
     return changes;
+  }
+
+  /**
+   * A destination whose container cannot carry the camera's codec is left out of the tee (never
+   * tried, so never retried); said once, and again only after it was sendable in between.
+   */
+  private logUnsent(unsent: UnsentOutput[]): void {
+    const keys = new Set(unsent.map((u) => `${u.cameraId}|${u.destinationId}`));
+    for (const u of unsent) {
+      if (this.unsentLogged.has(`${u.cameraId}|${u.destinationId}`)) continue;
+      this.logger.warn(
+        { cameraId: u.cameraId, destinationId: u.destinationId, ...u.reason },
+        'destination not sent: its container cannot carry the camera codec',
+      );
+    }
+    this.unsentLogged = keys;
   }
 
   private async streamRelay(
@@ -310,12 +336,14 @@ export class RelayManager implements Module {
     ffmpeg: string | null;
     uplinkKbps: number | null;
     warnings: string[];
+    unsent: UnsentOutput[];
     streams: StreamRelayStatus[];
   } {
     return {
       ffmpeg: this.version?.text ?? null,
       uplinkKbps: this.plan?.uplinkKbps ?? null,
       warnings: this.plan?.warnings ?? [],
+      unsent: this.plan?.unsent ?? [],
       streams: this.relays.map((r) => r.status()),
     };
   }

@@ -3,7 +3,7 @@
 import type { GatewayStatus } from '../core/status.ts';
 import { cameraHealth } from '../core/camera-health.ts';
 import type { CameraHealth } from '../core/events.ts';
-import { cameraStatus, type CameraStatusPayload } from './status-payloads.ts';
+import { cameraIds, cameraStatus, type CameraStatusPayload } from './status-payloads.ts';
 
 export class CameraBoard {
   private readonly states = new Map<string, { state: CameraHealth; since: string }>();
@@ -16,7 +16,7 @@ export class CameraBoard {
   }
 
   ids(status: GatewayStatus): string[] {
-    return [...new Set([...this.states.keys(), ...status.streams.map((s) => s.cameraId)])].sort();
+    return [...new Set([...this.states.keys(), ...cameraIds(status)])].sort();
   }
 
   payload(cameraId: string, status: GatewayStatus, session: number, now = new Date()): CameraStatusPayload {
@@ -27,10 +27,11 @@ export class CameraBoard {
       const state = cameraHealth(
         streams.map((s) => s.state),
         streams.flatMap((s) => s.destinations.map((d) => d.state)),
+        status.unsent.filter((u) => u.cameraId === cameraId).length,
       );
       held = { state, since: now.toISOString() };
       this.states.set(cameraId, held);
     }
-    return cameraStatus(cameraId, status.streams, held.state, held.since, session, now);
+    return cameraStatus(cameraId, status.streams, held.state, held.since, session, now, status.unsent);
   }
 }

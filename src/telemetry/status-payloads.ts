@@ -1,6 +1,6 @@
 // The retained documents: the site's birth and death, and one status per camera. Pure.
 // Shapes are documented in docs/telemetry/*.schema.json; the tests validate against them.
-import type { GatewayStatus, StreamStatus } from '../core/status.ts';
+import type { GatewayStatus, StreamStatus, UnsentStatus } from '../core/status.ts';
 import type { CameraHealth } from '../core/events.ts';
 
 export interface SitePresence {
@@ -33,7 +33,20 @@ export function presence(
 }
 
 export function cameraIds(s: GatewayStatus): string[] {
-  return [...new Set(s.streams.map((x) => x.cameraId))].sort();
+  return [...new Set([...s.streams.map((x) => x.cameraId), ...s.unsent.map((x) => x.cameraId)])].sort();
+}
+
+export interface CameraDestination {
+  id: string;
+  /** A part's state, or not-sent: the camera's codec does not fit it (relay-plan.ts). */
+  state: string;
+  up: boolean;
+  fps: number | null;
+  kbps: number | null;
+  lastFrameAgeSeconds: number | null;
+  restartsLastHour: number;
+  /** Only with not-sent: why this destination gets nothing from the camera. */
+  reason?: string;
 }
 
 export interface CameraStatusPayload {
@@ -45,22 +58,17 @@ export interface CameraStatusPayload {
   kbps: number | null;
   lastFrameAgeSeconds: number | null;
   restartsLastHour: number;
-  destinations: {
-    id: string;
-    state: string;
-    up: boolean;
-    fps: number | null;
-    kbps: number | null;
-    lastFrameAgeSeconds: number | null;
-    restartsLastHour: number;
-  }[];
+  destinations: CameraDestination[];
   /** The local recorder of the camera's main stream: its state, or null when recording is off. */
   recording: { state: string; restartsLastHour: number; lastError: string | null } | null;
   session: number;
   at: string;
 }
 
-/** A camera's document from its streams (a camera relays one stream today; the first one speaks). */
+/**
+ * A camera's document from its streams (a camera relays one stream today; the first one speaks),
+ * and the destinations it is not sent to, with why.
+ */
 export function cameraStatus(
   cameraId: string,
   streams: StreamStatus[],
@@ -68,6 +76,7 @@ export function cameraStatus(
   since: string,
   session: number,
   now = new Date(),
+  unsent: UnsentStatus[] = [],
 ): CameraStatusPayload {
   const s = streams.find((x) => x.cameraId === cameraId);
   return {
@@ -79,15 +88,29 @@ export function cameraStatus(
     kbps: s?.kbps ?? null,
     lastFrameAgeSeconds: s?.lastFrameAgeSeconds ?? null,
     restartsLastHour: s?.restartsLastHour ?? 0,
-    destinations: (s?.destinations ?? []).map((d) => ({
-      id: d.id,
-      state: d.state,
-      up: d.state === 'live',
-      fps: d.fps,
-      kbps: d.kbps,
-      lastFrameAgeSeconds: d.lastFrameAgeSeconds,
-      restartsLastHour: d.restartsLastHour,
-    })),
+    destinations: [
+      ...(s?.destinations ?? []).map((d): CameraDestination => ({
+        id: d.id,
+        state: d.state,
+        up: d.state === 'live',
+        fps: d.fps,
+        kbps: d.kbps,
+        lastFrameAgeSeconds: d.lastFrameAgeSeconds,
+        restartsLastHour: d.restartsLastHour,
+      })),
+      ...unsent
+        .filter((u) => u.cameraId === cameraId)
+        .map((u): CameraDestination => ({
+          id: u.destinationId,
+          state: 'not-sent',
+          up: false,
+          fps: null,
+          kbps: null,
+          lastFrameAgeSeconds: null,
+          restartsLastHour: 0,
+          reason: u.message,
+        })),
+    ],
     recording: (() => {
       const rec = streams.find((x) => x.cameraId === cameraId && x.recording)?.recording;
       return rec

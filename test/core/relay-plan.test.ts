@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MediaProfile } from '../../src/core/camera.ts';
+import { carries, mismatchParams, type Muxers } from '../../src/core/codec-fit.ts';
 import { chooseProfile, fillTemplate, planRelay, type PlanDestination } from '../../src/core/relay-plan.ts';
 
 const profile = (
@@ -39,6 +40,12 @@ describe('chooseProfile', () => {
     expect(chooseProfile([sub, main], 'auto', 5000)?.token).toBe('main');
     expect(chooseProfile([sub, main], 'auto', 1000)?.token).toBe('sub');
     expect(chooseProfile([sub, main], 'auto', 100)?.token).toBe('sub');
+  });
+
+  it('prefers H.264 on equal size for sub as for main', () => {
+    const sub265 = profile('sub265', 640, 360, 512, 'H265');
+    expect(chooseProfile([main, sub265, sub], 'sub')?.token).toBe('sub');
+    expect(chooseProfile([main, sub, sub265], 'sub')?.token).toBe('sub');
   });
 
   it('skips profiles without an encoder or a stream URI', () => {
@@ -91,5 +98,122 @@ describe('planRelay', () => {
     expect(fillTemplate('srt://x:9000?streamid={siteId}/{cameraId}', 'a b', 'c/d')).toBe(
       'srt://x:9000?streamid=a%20b/c%2Fd',
     );
+  });
+});
+
+describe('codec and destination fit', () => {
+  const ff51: Muxers = { ffmpeg: '5.1', hevcInFlv: false };
+  const ff61: Muxers = { ffmpeg: '6.1', hevcInFlv: true };
+  const main265 = profile('main265', 1920, 1080, 4096, 'H265');
+  const sub265 = profile('sub265', 640, 360, 512, 'H265');
+  const only265 = { id: 'yard', profiles: [sub265, main265] };
+  const mixed = { id: 'gate', profiles: [sub, main265] };
+  const rtsp = (id: string, over: Partial<PlanDestination> = {}) =>
+    dest(id, { url: `rtsp://${id}.example/{cameraId}`, ...over });
+  const outputsOf = (plan: ReturnType<typeof planRelay>) =>
+    plan.ingests.map((i) => [i.cameraId, i.profileToken, i.outputs.map((o) => o.destinationId), i.record]);
+
+  it('knows which containers carry which codec', () => {
+    expect(carries('rtmp', 'H264', ff51)).toBe(true);
+    expect(carries('rtmp', 'H265', ff51)).toBe(false);
+    expect(carries('rtmps', 'H265', ff51)).toBe(false);
+    expect(carries('rtmp', 'H265', ff61)).toBe(true);
+    expect(carries('rtmp', 'MJPEG', ff61)).toBe(false);
+    for (const p of ['rtsp', 'rtsps', 'srt']) expect(carries(p, 'H265', ff51), p).toBe(true);
+  });
+
+  it('leaves an H.265-only camera out of an RTMP destination with the reason, and sends its other destinations', () => {
+    const plan = planRelay([only265], [dest('national'), rtsp('province')], 's', undefined, true, ff51);
+    expect(outputsOf(plan)).toEqual([['yard', 'main265', ['province'], true]]);
+    expect(plan.unsent).toEqual([
+      {
+        cameraId: 'yard',
+        destinationId: 'national',
+        reason: { code: 'codec-container', codec: 'H265', protocol: 'rtmp', ffmpeg: '5.1' },
+      },
+    ]);
+    expect(mismatchParams(plan.unsent[0]!.reason)).toEqual({
+      codec: 'H.265',
+      protocol: 'RTMP',
+      ffmpeg: '5.1',
+    });
+    expect(plan.warnings).toEqual([]);
+  });
+
+  it('pulls nothing for a camera whose only destination cannot take it, with recording off', () => {
+    const plan = planRelay([only265], [dest('national')], 's', undefined, false, ff51);
+    expect(plan.ingests).toEqual([]);
+    expect(plan.unsent.map((u) => u.destinationId)).toEqual(['national']);
+    expect(plan.uplinkKbps).toBe(0);
+  });
+
+  it('sends H.265 over RTMP where ffmpeg writes HEVC in FLV (6.1, enhanced RTMP)', () => {
+    const plan = planRelay([only265], [dest('national'), rtsp('province')], 's', undefined, true, ff61);
+    expect(outputsOf(plan)).toEqual([['yard', 'main265', ['national', 'province'], true]]);
+    expect(plan.unsent).toEqual([]);
+  });
+
+  it('moves the whole camera to its H.264 profile when an RTMP destination needs it: one pull', () => {
+    const plan = planRelay([mixed], [dest('national'), rtsp('province')], 's', undefined, true, ff51);
+    // The RTSP destination and the recording follow the RTMP one to the H.264 sub-stream.
+    expect(outputsOf(plan)).toEqual([['gate', 'sub', ['national', 'province'], true]]);
+    expect(plan.unsent).toEqual([]);
+    expect(plan.uplinkKbps).toBe(1024);
+  });
+
+  it('keeps the H.265 main stream where no destination needs another', () => {
+    const plan = planRelay(
+      [mixed],
+      [rtsp('province'), dest('ioc', { url: 'srt://ioc:9000' })],
+      's',
+      0,
+      true,
+      ff51,
+    );
+    expect(outputsOf(plan)).toEqual([['gate', 'main265', ['province', 'ioc'], true]]);
+  });
+
+  it('leaves a destination that wants the sub-stream where it is, and moves nothing else for it', () => {
+    const plan = planRelay(
+      [mixed],
+      [dest('national', { profile: 'sub' }), rtsp('province')],
+      's',
+      undefined,
+      true,
+      ff51,
+    );
+    expect(outputsOf(plan).sort()).toEqual([
+      ['gate', 'main265', ['province'], true],
+      ['gate', 'sub', ['national'], false],
+    ]);
+  });
+
+  it('lets a transcoding destination take H.265 (it encodes H.264 itself)', () => {
+    const transcode = { codec: 'h264' as const, bitrateKbps: 800 };
+    const plan = planRelay([only265], [dest('national', { transcode })], 's', undefined, false, ff51);
+    expect(outputsOf(plan)).toEqual([['yard', 'main265', ['national'], false]]);
+    expect(plan.unsent).toEqual([]);
+  });
+
+  it('names MJPEG too, and still says "no usable stream" for a camera with no stream at all', () => {
+    const jpeg = { id: 'door', profiles: [profile('jpeg', 640, 480, 2000, 'MJPEG')] };
+    const plan = planRelay(
+      [jpeg, { id: 'dead', profiles: [] }],
+      [dest('national')],
+      's',
+      undefined,
+      false,
+      ff61,
+    );
+    expect(plan.unsent.map((u) => [u.cameraId, u.reason.codec, u.reason.ffmpeg])).toEqual([
+      ['door', 'MJPEG', '6.1'],
+    ]);
+    expect(plan.warnings).toEqual(['camera dead has no usable stream for destination national']);
+  });
+
+  it('checks no codec without muxers (the survey estimate, which knows no ffmpeg)', () => {
+    const plan = planRelay([only265], [dest('national')], 's');
+    expect(outputsOf(plan)).toEqual([['yard', 'main265', ['national'], false]]);
+    expect(plan.unsent).toEqual([]);
   });
 });

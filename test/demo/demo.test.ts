@@ -89,6 +89,14 @@ describe('npm run demo', () => {
       expect(d.lostSeconds).toBe(0);
     }
     expect(summary.nothingLost).toBe(true);
+    // The H.265-only camera is not sent to the RTMP platform, and the summary says why, not "nothing arrived".
+    expect(
+      summary.notSent.map((n) => n.destination),
+      out,
+    ).toEqual(['national']);
+    expect(summary.notSent[0]!.reason).toMatch(/^H\.265 cannot be sent over RTMP/);
+    expect(out).toMatch(/^ {3}not sent: hikvision-\w+ to national: H\.265 cannot be sent over RTMP/m);
+    expect(summary.nothingArrived, out).toEqual([]);
     // What the user reads.
     expect(out).toMatch(/^Summary$/m);
     expect(out).toMatch(/national: \d+ s delivered live, [1-9]\d* s by backfill/);

@@ -8,7 +8,7 @@ import {
   teeEscape,
   type TeeSlave,
 } from '../../src/relay/ffmpeg-args.ts';
-import { parseFfmpegVersion, checkSupported } from '../../src/relay/ffmpeg-version.ts';
+import { parseFfmpegVersion, checkSupported, muxersOf } from '../../src/relay/ffmpeg-version.ts';
 import { parseProgressBlock } from '../../src/relay/ffmpeg-process.ts';
 
 const v51 = { major: 5, minor: 1, text: '5.1' };
@@ -272,6 +272,17 @@ describe('ffmpeg version', () => {
   it('refuses versions older than 4.4 with a message naming the version', () => {
     expect(() => checkSupported({ major: 4, minor: 1, text: '4.1' })).toThrow(/4\.1 is too old/);
     expect(() => checkSupported(v44)).not.toThrow();
+  });
+
+  it('knows HEVC in FLV (enhanced RTMP) from ffmpeg 6.1 on', () => {
+    const at = (major: number, minor: number) => muxersOf({ major, minor, text: `${major}.${minor}` });
+    expect([at(5, 1), at(6, 0), at(6, 1), at(7, 0)].map((m) => m.hevcInFlv)).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
+    expect(at(5, 1).ffmpeg).toBe('5.1');
   });
 
   it('returns null for output that is not ffmpeg', () => {

@@ -22,6 +22,7 @@ const status: GatewayStatus = {
   ffmpeg: '5.1',
   uplinkKbps: 8000,
   warnings: [],
+  unsent: [],
   streams: [
     { ...stream('gate-1', 'live', { national: 'live', ioc: 'backing-off' }), recording: part('live') },
     stream('ward-b', 'stalled', { national: 'starting' }),

@@ -27,8 +27,8 @@ export class LocalCamera {
     const out: MountSpec[] = [];
     for (const mount of ['main', 'sub', 'jpeg'] as const) {
       // The mount serves what Media1 lists (a Media2-only H.265 profile points at the H.264 sub
-      // mount), except on an H.265-only camera, where Media2 lists everything.
-      const h265 = this.model.spec.codec === 'h265';
+      // mount), except on a camera with real H.265 profiles, where Media2 lists every mount truly.
+      const h265 = this.model.spec.codec !== 'h264';
       const prof = this.model.profiles.find((p) => p.mount === mount && (p.media1 || h265));
       if (!prof) continue;
       out.push({
@@ -37,7 +37,7 @@ export class LocalCamera {
         height: prof.height,
         fps: prof.fps,
         bitrate: prof.bitrateKbps,
-        codec: prof.encoding === 'JPEG' ? 'jpeg' : h265 ? 'h265' : 'h264',
+        codec: prof.encoding === 'JPEG' ? 'jpeg' : h265 && prof.encoding === 'H265' ? 'h265' : 'h264',
         profile: 'main',
       });
     }

@@ -53,6 +53,7 @@ beforeAll(async () => {
       { id: 'hik-video', personality: 'hikvision' },
       { id: 'axis-video', personality: 'axis' },
       { id: 'hik-h265', personality: 'hikvision', codec: 'h265' },
+      { id: 'hik-mixed', personality: 'hikvision', codec: 'h265-main' },
     ],
   });
 });
@@ -105,6 +106,19 @@ describe('RTSP', () => {
     expect(stream).toMatchObject({ codec_name: 'hevc', width: 1280, height: 720 });
   });
 
+  it('an H.265 main / H.264 sub camera serves each codec on its mount; Media1 lists only the H.264 one', async () => {
+    const c = cam('hik-mixed');
+    expect((await advertised(c)).map((p) => p.width)).toEqual([640]);
+    expect(c.profiles.map((p) => [p.token, p.encoding, p.media1, p.media2])).toEqual([
+      ['Profile_1', 'H265', false, true],
+      ['Profile_2', 'H264', true, true],
+    ]);
+    const [main] = await ffprobe(c.rtspUrl('main'), 'tcp');
+    const [sub] = await ffprobe(c.rtspUrl('sub'), 'tcp');
+    expect(main).toMatchObject({ codec_name: 'hevc', width: 1280, height: 720 });
+    expect(sub).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+  });
+
   it('stopRtsp kills the server while ONVIF keeps answering; startRtsp brings it back on the same port', async () => {
     const c = cam('hik-video');
     await c.stopRtsp();
@@ -121,7 +135,7 @@ describe('RTSP', () => {
 describe('stop()', () => {
   it('leaves no process and no listening port behind', async () => {
     const hosts = site.cameras.map((c) => c.host);
-    expect(rtspServers(hosts)).toHaveLength(3);
+    expect(rtspServers(hosts)).toHaveLength(4);
     await site.stop();
     expect(rtspServers(hosts)).toHaveLength(0);
     for (const c of site.cameras) {

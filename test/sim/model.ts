@@ -91,11 +91,15 @@ export class CameraModel {
 
   /** Profiles the camera has (Media2-only ones only when Media2 is on). */
   get profiles(): ProfileDef[] {
-    if (this.spec.codec === 'h265') {
-      // Every H.264 profile becomes H.265; the vendor's extra Media2-only H.265 one and MJPEG go.
+    if (this.spec.codec !== 'h264') {
+      // Every H.264 profile (h265-main: the main one) becomes H.265; the vendor's extra Media2-only
+      // H.265 one (whose mount is really H.264) and MJPEG go.
+      const all = this.spec.codec === 'h265';
       return this.p.profiles
         .filter((x) => x.encoding === 'H264' && x.media1)
-        .map((x) => ({ ...x, encoding: 'H265' as const, media1: false, media2: true }));
+        .map((x) =>
+          all || x.mount === 'main' ? { ...x, encoding: 'H265' as const, media1: false, media2: true } : x,
+        );
     }
     return this.p.profiles.filter((x) => x.media1 || this.spec.media2);
   }

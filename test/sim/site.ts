@@ -86,7 +86,7 @@ function validate(specs: SimCameraSpec[]): void {
       throw new Error(`camera id ${JSON.stringify(s.id)}: use [A-Za-z0-9._-]`);
     if (ids.has(s.id)) throw new Error(`duplicate camera id ${s.id}`);
     if (!(s.personality in PERSONALITIES)) throw new Error(`unknown personality ${String(s.personality)}`);
-    if (s.codec === 'h265' && !(s.media2 ?? PERSONALITIES[s.personality].defaultMedia2))
+    if ((s.codec ?? 'h264') !== 'h264' && !(s.media2 ?? PERSONALITIES[s.personality].defaultMedia2))
       throw new Error(`camera ${s.id}: an H.265-only camera needs media2 (Media1 cannot describe H.265)`);
     ids.add(s.id);
   }

@@ -22,9 +22,10 @@ export interface SimCameraSpec {
   media2?: boolean;
   /**
    * Extension: 'h265' makes an H.265-only camera: every video profile H.265 with real x265 video,
-   * listed by Media2 only (Media1 cannot describe H.265), so it needs media2. Default 'h264'.
+   * listed by Media2 only (Media1 cannot describe H.265), so it needs media2. 'h265-main': the main
+   * profile H.265 (Media2 only), the sub profile H.264, as most current cameras ship. Default 'h264'.
    */
-  codec?: 'h264' | 'h265';
+  codec?: 'h264' | 'h265' | 'h265-main';
   /** Answers WS-Discovery probes. Default true. */
   discoverable?: boolean;
   /** Real RTSP server with real H.264. Default true for behaviour 'camera', false for hostile ones. */

@@ -142,6 +142,7 @@ export function harness(
     uplinkKbps: null,
     warnings: [],
     streams,
+    unsent: [],
   });
   const make = () =>
     new TelemetryModule({

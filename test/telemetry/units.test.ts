@@ -12,6 +12,7 @@ import { backoffDelay } from '../../src/core/backoff.ts';
 import { stableClientId } from '../../src/telemetry/client-id.ts';
 import { redactConfig } from '../../src/telemetry/commands/redact-config.ts';
 import { NonceCache, signedCommand, verifyCommand } from '../../src/telemetry/commands/envelope.ts';
+import { CameraBoard } from '../../src/telemetry/camera-board.ts';
 import { heartbeat } from '../../src/telemetry/heartbeat.ts';
 import { TelemetryStore } from '../../src/telemetry/telemetry-store.ts';
 import { topicsFor } from '../../src/telemetry/topics.ts';
@@ -199,6 +200,40 @@ describe('payloads', () => {
     expect(hb.cameras).toEqual({ online: 32, total: 32 });
     expect(hb.destinations).toEqual({ up: 64, total: 96 });
     expect(Buffer.byteLength(JSON.stringify(hb))).toBeLessThanOrEqual(1024);
+  });
+
+  it('names a destination a camera is not sent to, with why, in its retained status', () => {
+    const message =
+      'H.265 cannot be sent over RTMP with ffmpeg 5.1; choose an H.264 profile or enable transcode';
+    const status = {
+      streams: [stream('yard', 'live', { province: 'live' })],
+      unsent: [
+        {
+          cameraId: 'yard',
+          destinationId: 'national',
+          reason: { code: 'codec-container', codec: 'H265', protocol: 'rtmp', ffmpeg: '5.1' },
+          message,
+        },
+      ],
+    } as unknown as GatewayStatus;
+    const board = new CameraBoard();
+    expect(board.ids(status)).toEqual(['yard']);
+    const doc = board.payload('yard', status, 1);
+    expectValid('camera-status', doc);
+    expect(doc.state).toBe('degraded');
+    expect(doc.destinations).toEqual([
+      expect.objectContaining({ id: 'province', state: 'live', up: true }),
+      expect.objectContaining({
+        id: 'national',
+        state: 'not-sent',
+        up: false,
+        restartsLastHour: 0,
+        reason: message,
+      }),
+    ]);
+    // Nothing of the camera pulled (its only destination cannot take it): still listed, degraded.
+    const alone = { ...status, streams: [] } as GatewayStatus;
+    expect(new CameraBoard().payload('yard', alone, 1)).toMatchObject({ state: 'degraded', profile: null });
   });
 
   it('removes every secret from the running configuration', () => {
