@@ -2,7 +2,7 @@
 // snapshot URIs. Stops at the first step that fails and reports which one it was.
 import type { MediaProfile, ServiceEndpoints } from '../core/camera.ts';
 import type { DeviceProblem, DeviceReport, ProbeStep } from '../core/device-report.ts';
-import type { CameraSource } from '../core/inventory.ts';
+import { macOf, uuidOf, type CameraSource } from '../core/inventory.ts';
 import { UriError, checkStreamScheme, normaliseStreamUri } from '../core/stream-uri.ts';
 import { OnvifError, isFatal } from './errors.ts';
 import { DeviceSession, type SessionOptions } from './session.ts';
@@ -59,8 +59,13 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
     report.auth = session.scheme;
 
     step = 'services';
-    // The MAC is read beside the services (one more request in flight, within the per-camera limit).
-    const [endpoints, mac] = await Promise.all([readEndpoints(session, url), readMac(session, url)]);
+    // The MAC identifies a device without a UUID across address changes. Read beside the services
+    // (one more request in flight, within the per-camera limit), and only when it is needed.
+    const needMac = !uuidOf(target.endpointRef) && !macOf(target.endpointRef);
+    const [endpoints, mac] = await Promise.all([
+      readEndpoints(session, url),
+      needMac ? readMac(session, url) : null,
+    ]);
     report.mac = mac;
 
     step = 'profiles';

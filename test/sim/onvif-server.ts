@@ -109,6 +109,7 @@ export class OnvifHandler {
     }
     const failure = m.failing.get(soap.action);
     if (failure === 'hang') return new Promise((resolve) => res.once('close', () => resolve()));
+    if (failure === 'forbidden') return send(res, 400, SOAP_TYPE, notAuthorized(m.p.name));
     if (failure === 'fault') {
       const reason = `${soap.action} failed (simulated)`;
       return send(

@@ -91,12 +91,14 @@ export interface SimCamera {
   moveTo(): Promise<string>;
   /**
    * Extension: an authenticated ONVIF operation (e.g. 'GetProfiles', Media1 and Media2) fails:
-   * 'fault' answers a Receiver fault, 'hang' never answers (the client times out); null heals it.
+   * 'fault' answers a Receiver fault, 'hang' never answers (the client times out), 'forbidden'
+   * answers NotAuthorized to valid credentials (an account without the right to it; not a failed
+   * login); null heals it.
    */
   failCall(action: string, how: CallFailure | null): void;
 }
 
-export type CallFailure = 'fault' | 'hang';
+export type CallFailure = 'fault' | 'hang' | 'forbidden';
 
 export interface SimSite {
   mode: 'loopback' | 'netns';
