@@ -17,7 +17,12 @@ export interface HealthSource {
   recordingDir: string;
 }
 
-function part(camera: string, kind: PartSnapshot['part'], destination: string, p: PartStatus) {
+function part(
+  camera: string,
+  kind: PartSnapshot['part'],
+  destination: string,
+  p: Pick<PartStatus, 'fps' | 'kbps' | 'restartsTotal' | 'lastFrameAgeSeconds'> & { state: string },
+) {
   return {
     camera,
     part: kind,
@@ -31,6 +36,15 @@ function part(camera: string, kind: PartSnapshot['part'], destination: string, p
   };
 }
 
+/** A destination in no process (relay-plan.ts `unsent`): no figures, never restarted. */
+const NOT_SENT = {
+  state: 'not-sent',
+  fps: null,
+  kbps: null,
+  restartsTotal: 0,
+  lastFrameAgeSeconds: null,
+} as const;
+
 export function snapshot(src: HealthSource, now = Date.now()): MetricsSnapshot {
   const status = src.status();
   const t = src.telemetryState();
@@ -42,6 +56,7 @@ export function snapshot(src: HealthSource, now = Date.now()): MetricsSnapshot {
       availability24h: d.availability24h,
     })),
   ]);
+  for (const u of status.unsent) parts.push(part(u.cameraId, 'destination', u.destinationId, NOT_SENT));
   return {
     version: version(),
     healthy: src.health().ok,

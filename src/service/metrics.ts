@@ -2,7 +2,8 @@
 // from one snapshot taken at scrape time, so a camera that went away disappears with its series.
 import { Counter, Gauge, Registry } from 'prom-client';
 
-export const PART_STATES = ['starting', 'live', 'stalled', 'backing-off', 'stopped'] as const;
+/** The supervisors' states, and not-sent: a destination the camera's codec cannot go to (relay-plan.ts). */
+export const PART_STATES = ['starting', 'live', 'stalled', 'backing-off', 'stopped', 'not-sent'] as const;
 
 export interface PartSnapshot {
   camera: string;

@@ -22,7 +22,14 @@ const status: GatewayStatus = {
   ffmpeg: '5.1',
   uplinkKbps: 8000,
   warnings: [],
-  unsent: [],
+  unsent: [
+    {
+      cameraId: 'yard',
+      destinationId: 'national',
+      reason: { code: 'codec-container', codec: 'H265', protocol: 'rtmp', ffmpeg: '5.1' },
+      message: 'H.265 cannot be sent over RTMP with ffmpeg 5.1; choose an H.264 profile or enable transcode',
+    },
+  ],
   streams: [
     { ...stream('gate-1', 'live', { national: 'live', ioc: 'backing-off' }), recording: part('live') },
     stream('ward-b', 'stalled', { national: 'starting' }),
@@ -95,6 +102,11 @@ describe('health and metrics listener', () => {
     expect(
       value('edge_gateway_stream_state{camera="ward-b",part="ingest",destination="",state="stalled"}'),
     ).toBe('1');
+    // A destination the camera's codec cannot go to: its own state, never a restart.
+    const yard = 'camera="yard",part="destination",destination="national"';
+    expect(value(`edge_gateway_stream_state{${yard},state="not-sent"}`)).toBe('1');
+    expect(value(`edge_gateway_stream_state{${yard},state="backing-off"}`)).toBe('0');
+    expect(value(`edge_gateway_stream_restarts_total{${yard}}`)).toBe('0');
     expect(value('edge_gateway_stream_fps{camera="gate-1",part="ingest",destination=""}')).toBe('25');
     expect(value('edge_gateway_stream_bytes_per_second{camera="gate-1",part="ingest",destination=""}')).toBe(
       '500000',
