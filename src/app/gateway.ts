@@ -3,6 +3,7 @@
 // to each other.
 import { accessSync, constants } from 'node:fs';
 import { Backfill } from '../buffer/backfill.ts';
+import { ClockSteps } from '../buffer/clock-steps.ts';
 import { Ledger, type OutageCause } from '../buffer/ledger.ts';
 import { Recording } from '../buffer/recording.ts';
 import type { Config } from '../config/schema.ts';
@@ -50,6 +51,7 @@ export class Gateway {
   readonly recording: Recording;
   readonly backfill: Backfill;
   readonly discovery: DiscoveryModule;
+  readonly clock: ClockSteps;
   private readonly ledger: Ledger;
   private readonly telemetry: TelemetryModule;
   private readonly modules: Module[];
@@ -75,11 +77,13 @@ export class Gateway {
     const child = (module: string) => logger.child({ module });
     const events = new EventBus((event, err) => logger.error({ event, err }, 'event listener failed'));
     this.events = events;
+    this.clock = new ClockSteps({ db, events, logger: child('clock') });
     this.recording = new Recording({
       cfg,
       db,
       logger: child('recording'),
       events,
+      clock: this.clock,
     });
     this.backfill = new Backfill({ cfg, db, logger: child('backfill') });
     this.ledger = new Ledger({
@@ -147,6 +151,8 @@ export class Gateway {
         start: () => Promise.resolve(this.relay.endLeftovers()),
         stop: () => Promise.resolve(),
       },
+      // Before anything is dated in the store: a step while stopped re-dates this boot's rows first.
+      this.clock,
       // Reconcile the spool before any recorder writes to it.
       this.recording,
       this.ledger,

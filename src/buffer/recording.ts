@@ -12,6 +12,7 @@ import type { RecorderHooks } from '../relay/stream-relay.ts';
 import { everySecond } from '../relay/watchdog-clock.ts';
 import type { Db } from '../store/db.ts';
 import { SpoolRepo, neededSegmentIds } from '../store/spool.ts';
+import type { ClockSteps } from './clock-steps.ts';
 import { reconcileSpool } from './reconcile.ts';
 import { freeBytes } from './segment-files.ts';
 import { SegmentIndex } from './segment-index.ts';
@@ -25,6 +26,7 @@ export class Recording implements Module {
   readonly name = 'recording';
   private readonly index: SegmentIndex;
   private stopClock: (() => void) | null = null;
+  private offStep: (() => void) | null = null;
   private round = 0;
   private alarm = false;
   private alarmReason: string | null = null;
@@ -35,6 +37,8 @@ export class Recording implements Module {
       db: Db;
       logger: Logger;
       events: EventBus;
+      /** Looked at before each pass, so no segment is dated in a timebase the clock has left. */
+      clock?: Pick<ClockSteps, 'check' | 'fileTime'>;
     },
   ) {
     this.index = new SegmentIndex(deps.cfg.recording.dir, deps.logger);
@@ -63,12 +67,15 @@ export class Recording implements Module {
     await reconcileSpool(root, new SpoolRepo(this.deps.db), this.deps.logger);
     if (signal.aborted) return;
     this.guard('disk check', () => this.diskProblem());
+    this.offStep = this.deps.events.on('clock.step', (e) => this.index.shift(e.deltaMs));
     this.stopClock = everySecond(() => this.onClock());
   }
 
   stop(): Promise<void> {
     this.stopClock?.();
     this.stopClock = null;
+    this.offStep?.();
+    this.offStep = null;
     this.indexNew();
     return Promise.resolve();
   }
@@ -128,7 +135,11 @@ export class Recording implements Module {
 
   /** Indexes the segments ffmpeg has closed since the last look. Never throws. */
   indexNew(): void {
-    this.guard('indexing', () => this.index.pass(new SpoolRepo(this.deps.db)));
+    this.guard('indexing', () => {
+      const clock = this.deps.clock;
+      clock?.check();
+      this.index.pass(new SpoolRepo(this.deps.db), undefined, clock ? (ms) => clock.fileTime(ms) : undefined);
+    });
   }
 
   /** Deletes what age, size and free space require: unneeded segments first, owed ones last (and accounted as lost). */

@@ -5,6 +5,7 @@
 // cache, and every new row written in one transaction.
 import { lstatSync, mkdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SegmentRow, SpoolRepo } from '../store/spool.ts';
 import { parseSegmentList, readFromSync, sha256FileSync } from './segment-files.ts';
@@ -21,7 +22,7 @@ interface Run {
   id: string;
   list: string;
   offset: number;
-  /** Set when a newer run of the camera started; the list is dropped once surely read to its end. */
+  /** Set (monotonic) when a newer run of the camera started; the list is dropped once surely read to its end. */
   endedAt: number | null;
   /** The last closed segment's modification time: the open one was named in that second or the next. */
   lastCloseMs: number | null;
@@ -36,6 +37,7 @@ export interface CameraSpool {
   /** What ffmpeg is given as the directory to write in. */
   link: string;
   runs: Run[];
+  /** Monotonic: when a segment last closed or the open one last grew. */
   lastWriteAt: number | null;
   openSize: number;
   /** Why this camera's directory cannot take segments, or null. */
@@ -93,7 +95,7 @@ export class SegmentIndex {
     }
   }
 
-  onRun(cam: CameraSpool, runId: string, now = Date.now()): void {
+  onRun(cam: CameraSpool, runId: string, now = monoNow()): void {
     for (const run of cam.runs) run.endedAt ??= now;
     cam.runs.push({
       id: runId,
@@ -110,17 +112,36 @@ export class SegmentIndex {
     cam.interrupted ??= { reason, at };
   }
 
-  /** One look at every run: new segments indexed, recording gaps accounted. A bad file is logged, not thrown. */
-  pass(repo: SpoolRepo, now = Date.now()): void {
+  /**
+   * One look at every run: new segments indexed, recording gaps accounted. A bad file is logged,
+   * not thrown. `now` is monotonic; `fileTime` turns a file's modification time into the wall
+   * clock's present timebase (it may predate a step just noticed: core/clock.ts redate).
+   */
+  pass(repo: SpoolRepo, now = monoNow(), fileTime: (mtimeMs: number) => number = (ms) => ms): void {
     const rows: NewSegment[] = [];
     for (const cam of this.cameras.values()) {
-      for (const run of [...cam.runs]) this.readRun(cam, run, rows, now);
+      for (const run of [...cam.runs]) this.readRun(cam, run, rows, now, fileTime);
     }
     repo.addSegments(rows);
     for (const row of rows) this.account(repo, row);
   }
 
-  private readRun(cam: CameraSpool, run: Run, rows: NewSegment[], now: number): void {
+  /** The wall clock stepped by `deltaMs`: the wall times held here move with the rows in the store. */
+  shift(deltaMs: number): void {
+    for (const cam of this.cameras.values()) {
+      if (cam.lastEndMs !== null) cam.lastEndMs += deltaMs;
+      if (cam.interrupted) cam.interrupted.at += deltaMs;
+      for (const run of cam.runs) if (run.lastCloseMs !== null) run.lastCloseMs += deltaMs;
+    }
+  }
+
+  private readRun(
+    cam: CameraSpool,
+    run: Run,
+    rows: NewSegment[],
+    now: number,
+    fileTime: (mtimeMs: number) => number,
+  ): void {
     const size = statSync(run.list, { throwIfNoEntry: false })?.size ?? null;
     if (size === null || size === run.offset) {
       if (run.endedAt !== null && now - run.endedAt > RUN_DRAIN_MS) {
@@ -139,7 +160,7 @@ export class SegmentIndex {
       run.recent = [...run.recent.slice(-7), e.file];
       const path = join(cam.dir, e.file);
       try {
-        const endMs = Math.round(statSync(path).mtimeMs);
+        const endMs = Math.round(fileTime(statSync(path).mtimeMs));
         const { sha256, bytes } = sha256FileSync(path);
         // A segment that starts where the last one ended in the stream's time follows it without
         // a hole, whatever the writer's lag did to the files' times. Otherwise (a new run, or a
@@ -149,7 +170,9 @@ export class SegmentIndex {
           run.lastEndSeconds !== null &&
           run.lastCloseMs !== null &&
           Math.abs(e.startSeconds - run.lastEndSeconds) < 0.05;
-        const opened = Number(/-(\d+)\.ts$/.exec(e.file)?.[1] ?? 0) * 1000;
+        // A name later than the close is of a timebase the clock stepped back from: no floor.
+        const named = Number(/-(\d+)\.ts$/.exec(e.file)?.[1] ?? 0) * 1000;
+        const opened = named <= endMs ? named : 0;
         const startMs = continues
           ? Math.min(run.lastCloseMs!, endMs)
           : Math.max(Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000), opened);

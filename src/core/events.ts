@@ -54,6 +54,11 @@ export interface GatewayEvents {
     restartNeeded: string[];
   };
   'disk.alarm': { path: string; freeBytes: number; message: string; at: string; cleared: boolean };
+  /**
+   * The wall clock jumped by `deltaMs` (NTP's first sync, a bad server): the index and ledger rows of
+   * this boot are re-dated already; a module holding wall times in memory moves them by the same.
+   */
+  'clock.step': { deltaMs: number; at: string; whileStopped: boolean };
 }
 
 export type EventName = keyof GatewayEvents;

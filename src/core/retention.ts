@@ -32,9 +32,12 @@ export function planEvictions(
 ): Eviction[] {
   const out: Eviction[] = [];
   const evicted = new Set<number>();
-  // Age applies to every segment: older than maxAge is past any use.
+  // Age applies to every segment: older than maxAge is past any use. A wall clock stepped forward
+  // (a bad NTP server, a year) must not age anything: a segment is only as old as the recording
+  // made after it, whatever the clock says (issue 15 item 5).
+  const recordedAfter = recordedAfterFn(segments);
   for (const s of segments) {
-    if (now - s.endMs > limits.maxAgeMs) {
+    if (Math.min(now - s.endMs, recordedAfter(s.endMs)) > limits.maxAgeMs) {
       out.push({ segment: s, lost: s.needed, reason: 'age' });
       evicted.add(s.id);
     }
@@ -53,4 +56,34 @@ export function planEvictions(
     free += s.bytes;
   }
   return out;
+}
+
+/**
+ * For a moment `t`, the milliseconds of recording (any camera, overlaps once) after it: the
+ * segments' own spans, which a clock step does not stretch.
+ */
+export function recordedAfterFn(segments: { startMs: number; endMs: number }[]): (t: number) => number {
+  const merged: { startMs: number; endMs: number }[] = [];
+  for (const s of [...segments].sort((a, b) => a.startMs - b.startMs)) {
+    const last = merged[merged.length - 1];
+    if (last && s.startMs <= last.endMs) last.endMs = Math.max(last.endMs, s.endMs);
+    else merged.push({ startMs: s.startMs, endMs: s.endMs });
+  }
+  // after[i]: the recording in merged[i..] whole.
+  const after = new Array<number>(merged.length + 1).fill(0);
+  for (let i = merged.length - 1; i >= 0; i--)
+    after[i] = after[i + 1]! + merged[i]!.endMs - merged[i]!.startMs;
+  return (t) => {
+    // The first merged span ending after t (their ends increase).
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid]!.endMs <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = merged[lo];
+    if (!first) return 0;
+    return after[lo + 1]! + first.endMs - Math.max(first.startMs, t);
+  };
 }

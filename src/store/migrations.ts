@@ -58,4 +58,13 @@ export const migrations: readonly string[] = [
   // the MAC is looked up when a camera comes back at another address.
   `ALTER TABLE cameras ADD COLUMN stale_since TEXT;
    CREATE INDEX cameras_mac ON cameras (mac);`,
+  // 5: the wall clock's timebase of this boot (store/clock-epoch.ts); one row.
+  `CREATE TABLE clock_epoch (
+     boot_id       TEXT NOT NULL,
+     offset_ms     INTEGER NOT NULL,
+     saved_mono_ms INTEGER NOT NULL,
+     first_segment INTEGER NOT NULL,
+     first_outage  INTEGER NOT NULL,
+     first_lost    INTEGER NOT NULL
+   ) STRICT;`,
 ];
