@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { backoffDelay } from '../core/backoff.ts';
+import { monoNow } from '../core/clock.ts';
 import type { Module } from '../core/module.ts';
 import type { BackfillStatus } from '../core/status.ts';
 import type { Config, DestinationConfig } from '../config/schema.ts';
@@ -44,6 +45,7 @@ export class Backfill implements Module {
   private loop: Promise<void> | null = null;
   private readonly workers = new Map<string, Promise<void>>();
   /** Segments whose content the receiver refused: key segment:destination, retry not before. */
+  /** Segments set aside after a failure of their own, until a monotonic time. */
   private readonly aside = new Map<string, number>();
   private readonly poll = new Alarm();
   private readonly backoff = new Alarm();
@@ -156,7 +158,7 @@ export class Backfill implements Module {
         if (batch.length === 0) break;
         for (const seg of batch) {
           const until = this.aside.get(`${seg.id}:${dest.id}`);
-          if (until !== undefined && until > Date.now()) {
+          if (until !== undefined && until > monoNow()) {
             cursor = seg;
             continue;
           }
@@ -243,7 +245,7 @@ export class Backfill implements Module {
       'segment upload failed',
     );
     if (scope === 'segment') {
-      this.aside.set(`${seg.id}:${dest.id}`, Date.now() + delayMs);
+      this.aside.set(`${seg.id}:${dest.id}`, monoNow() + delayMs);
       return 'aside';
     }
     return { retryInMs: delayMs };

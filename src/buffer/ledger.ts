@@ -87,6 +87,10 @@ export class Ledger implements Module {
         }
         this.deps.onRecovered?.(e.cameraId, e.destinationId);
       }),
+      // The store's rows are re-dated by clock-steps.ts; the camera-down starts held here move too.
+      this.deps.events.on('clock.step', (e) => {
+        for (const [id, since] of this.cameraDownSince) this.cameraDownSince.set(id, since + e.deltaMs);
+      }),
       this.deps.events.on('camera.state', (e) => {
         const at = Date.parse(e.at);
         if (e.state === 'offline') {
