@@ -3,6 +3,7 @@
 // its application reads it (delivery-evidence.ts). ffmpeg's own progress cannot tell
 // destinations apart (it counts packets handed to the tee), and a black-holed or hung
 // destination would look fine for as long as the kernels buffer what it is given.
+import { monoNow } from '../core/clock.ts';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { PlannedOutput } from '../core/relay-plan.ts';
@@ -52,9 +53,9 @@ export class EndpointAddresses {
       lookup(this.endpoint.host, { all: true })
         .then((all) => {
           this.addresses = new Set(all.map((a) => `${canonicalIp(a.address)}:${this.endpoint.port}`));
-          this.resolvedAt = Date.now();
+          this.resolvedAt = monoNow();
         })
-        .catch(() => (this.resolvedAt = Date.now() - RESOLVE_EVERY_MS + 10_000))
+        .catch(() => (this.resolvedAt = monoNow() - RESOLVE_EVERY_MS + 10_000))
         .finally(() => (this.pending = false));
     }
     return this.addresses;
@@ -108,7 +109,7 @@ export class DestinationWatch {
     this.srt = opts.srt ? new SrtEvidence() : null;
   }
 
-  start(now = Date.now()): void {
+  start(now = monoNow()): void {
     this.since = now;
     this.setState('starting');
   }
@@ -212,7 +213,7 @@ export class DestinationWatch {
     return false;
   }
 
-  status(now = Date.now()): SupervisorStatus {
+  status(now = monoNow()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';
     return {

@@ -4,6 +4,7 @@
 // Every ffmpeg must die with the daemon, even when the daemon is SIGKILLed (issue 16). fluent-ffmpeg
 // has one ffmpeg path for the whole process, used for its own capability probes too, so that path
 // is a launcher script (ffmpeg-launcher.sh) that execs ffmpeg behind `setpriv --pdeathsig KILL`.
+import { monoNow } from '../core/clock.ts';
 import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +157,7 @@ export function runFfmpeg(cmd: FfmpegCommand, opts: RunOptions = {}): RunningFfm
       let end: number;
       while ((end = progress.search(/progress=\w+\n/)) >= 0) {
         const stop = progress.indexOf('\n', end) + 1;
-        const p = parseProgressBlock(progress.slice(0, stop), Date.now());
+        const p = parseProgressBlock(progress.slice(0, stop), monoNow());
         progress = progress.slice(stop);
         if (p) for (const l of listeners) l(p);
       }

@@ -3,6 +3,7 @@
 // the spool cannot take more (the hooks say why). A recording that stops while its camera
 // delivers and the disk is fine is a wedged writer: only a new camera process clears it, at the
 // cost of a few seconds of the live relay, so those restarts back off.
+import { monoNow } from '../core/clock.ts';
 import { Backoff } from '../core/backoff.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
@@ -54,14 +55,15 @@ export class RecordingWatch {
 
   constructor(private readonly opts: RecordingWatchOptions) {
     this.backoff = new Backoff(opts.backoffMs, {
-      now: () => Date.now(),
+      now: monoNow,
       random: opts.random ?? Math.random,
     });
   }
 
   /** A new camera process: a new run of segments. */
-  onLaunch(now = Date.now()): void {
-    this.runId = String(now);
+  onLaunch(now = monoNow()): void {
+    // Named by the wall clock: unique across boots, which the monotonic clock is not.
+    this.runId = String(Date.now());
     this.opts.hooks.onRun(this.runId);
     this.since = now;
     this.lastWrite = null;
@@ -77,7 +79,7 @@ export class RecordingWatch {
     this.setState('stopped');
   }
 
-  tick(now = Date.now()): void {
+  tick(now = monoNow()): void {
     if (this.state === 'stopped') return;
     const paused = this.opts.hooks.paused();
     if (paused || !this.opts.cameraLive()) {
@@ -129,7 +131,7 @@ export class RecordingWatch {
     this.opts.onStateChange?.(next, prev);
   }
 
-  status(now = Date.now()): SupervisorStatus {
+  status(now = monoNow()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';
     return {

@@ -1,5 +1,6 @@
 // The relay module: turns the inventory and the configuration into a plan and runs a
 // StreamRelay per planned camera stream.
+import { monoNow, wallOf } from '../core/clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { Module } from '../core/module.ts';
 import {
@@ -120,7 +121,7 @@ export class RelayManager implements Module {
     await this.reconcile('start');
     if (signal.aborted) return;
     this.ticker = setInterval(() => this.tick(), this.tickMs);
-    this.startedTickerAt = Date.now();
+    this.startedTickerAt = monoNow();
     this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan?.uplinkKbps }, 'relay started');
   }
 
@@ -251,7 +252,7 @@ export class RelayManager implements Module {
    * otherwise every stallMs / 2. Bitrates are sampled from the same reads.
    */
   private tick(): void {
-    const now = Date.now();
+    const now = monoNow();
     this.tickedAt = now;
     // SRT destinations are judged at every tick from /proc/net/udp (a short file: cheap).
     const srt = this.relays.some((r) => r.hasSrt()) ? readWildcardUdpInodes() : null;
@@ -268,7 +269,7 @@ export class RelayManager implements Module {
     this.looking = true;
     void readTcpTable()
       .then((table) => {
-        const at = Date.now();
+        const at = monoNow();
         if (!table && !this.tableWarned) {
           this.tableWarned = true;
           this.logger.warn('cannot read the TCP table (iproute2 ss): destinations follow their camera');
@@ -291,13 +292,14 @@ export class RelayManager implements Module {
       const d = st.destinations.find((x) => x.destinationId === destinationId);
       if (!d) continue;
       if (d.deliveredUntil === null) return null;
-      return d.deliveredUntil - backfillMarginMs(this.cfg, d.windowMs ?? null);
+      // The relay keeps monotonic time; the ledger dates in the wall clock's present timebase.
+      return wallOf(d.deliveredUntil - backfillMarginMs(this.cfg, d.windowMs ?? null));
     }
     return null;
   }
 
   /** Why the supervisors' ticker looks stuck (for the watchdog), or null; null too before start. */
-  tickProblem(now = Date.now()): string | null {
+  tickProblem(now = monoNow()): string | null {
     if (!this.ticker) return null;
     const since = now - (this.tickedAt ?? this.startedTickerAt);
     return since > 3 * this.tickMs + 1000

@@ -4,6 +4,7 @@
 // pull, the recording and the other destinations go on. A transcoding destination needs its own
 // process and gets a loopback UDP tap of the same pull. docs/relay.md explains the design and what
 // it costs.
+import { monoNow } from '../core/clock.ts';
 import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
@@ -217,7 +218,7 @@ export class StreamRelay {
       stallCheck: () => {
         if (!last?.stuck) return null;
         const { reason } = last.stuck;
-        const lastGoodAt = last.deliveredUntil ?? Date.now();
+        const lastGoodAt = last.deliveredUntil ?? monoNow();
         last = null;
         return { reason, lastGoodAt };
       },

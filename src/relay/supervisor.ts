@@ -1,6 +1,7 @@
 // Supervises one ffmpeg by its output, not its PID: a process that makes no progress for
 // stallMs is restarted, and so is any exit (losing a camera exits with code 0). Restarts back
 // off in steps with jitter; a generation counter makes stale timers and exits harmless.
+import { monoNow } from '../core/clock.ts';
 import { Backoff, systemClock } from '../core/backoff.ts';
 import type { SupervisedState } from '../core/status.ts';
 import type { Logger } from '../log/logger.ts';
@@ -107,7 +108,7 @@ export class Supervisor {
     return this.stopWatchdog !== null;
   }
 
-  status(now = Date.now()): SupervisorStatus {
+  status(now = monoNow()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';
     return {
@@ -133,7 +134,7 @@ export class Supervisor {
 
   private launch(): void {
     const gen = ++this.generation;
-    const now = Date.now();
+    const now = monoNow();
     this.startedAt = this.lastAdvanceAt = now;
     this.last = null;
     this.liveSince = null;
@@ -170,7 +171,7 @@ export class Supervisor {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = monoNow();
     if (this.state !== 'starting' && this.state !== 'live') return;
     if (this.opts.judge && !this.opts.judge()) {
       // Not this process's fault: hold the clocks so it is judged from when it can deliver.
@@ -202,7 +203,7 @@ export class Supervisor {
     const proc = this.proc;
     this.proc = null;
     this.lastError = reason;
-    this.restarts.push(Date.now());
+    this.restarts.push(monoNow());
     this.restartsTotal++;
     const delay = this.backoff.next();
     this.opts.logger.warn(
