@@ -21,6 +21,7 @@ PACKAGES=(
   chromium poppler-utils        # survey tests open the HTML report headless and check its A4 PDF (pdfinfo)
   fonts-dejavu-core             # glyphs for Vietnamese in the printed report
   prometheus                    # promtool check metrics judges /metrics in the tests (the server is not started)
+  faketime                      # libfaketime: the clock-step test steps the daemon's wall clock mid-run
   systemd                       # systemd-analyze (unit security and verify tests), systemd-notify (sd_notify); nothing starts it
 )
 

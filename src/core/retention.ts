@@ -58,16 +58,23 @@ export function planEvictions(
   return out;
 }
 
+/** Longer than any segment (recording.segmentSeconds is at most 60). */
+const MAX_SEGMENT_MS = 120_000;
+
 /**
  * For a moment `t`, the milliseconds of recording (any camera, overlaps once) after it: the
- * segments' own spans, which a clock step does not stretch.
+ * segments' own spans, which a clock step does not stretch; a span dated across a step counts no
+ * longer than a segment can be.
  */
 export function recordedAfterFn(segments: { startMs: number; endMs: number }[]): (t: number) => number {
+  const spans = segments
+    .map((s) => ({ startMs: Math.max(s.startMs, s.endMs - MAX_SEGMENT_MS), endMs: s.endMs }))
+    .sort((a, b) => a.startMs - b.startMs);
   const merged: { startMs: number; endMs: number }[] = [];
-  for (const s of [...segments].sort((a, b) => a.startMs - b.startMs)) {
+  for (const s of spans) {
     const last = merged[merged.length - 1];
     if (last && s.startMs <= last.endMs) last.endMs = Math.max(last.endMs, s.endMs);
-    else merged.push({ startMs: s.startMs, endMs: s.endMs });
+    else merged.push({ ...s });
   }
   // after[i]: the recording in merged[i..] whole.
   const after = new Array<number>(merged.length + 1).fill(0);

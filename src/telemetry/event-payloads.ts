@@ -9,6 +9,7 @@ export type EventType =
   | 'destination.up'
   | 'destination.down'
   | 'config.reloaded'
+  | 'clock.step'
   | 'camera.found'
   | 'camera.moved'
   | 'camera.lost'

@@ -15,6 +15,8 @@ export interface HeartbeatPayload {
   tempC: number | null;
   pi?: { raw: string; now: string[]; since: string[] };
   clockSynced: boolean | null;
+  /** The last wall-clock step this daemon saw and re-dated its recording for, or null. */
+  clockStep: { seconds: number; at: string } | null;
   uplink: { broker: boolean; reconnects: number; video: 'up' | 'partial' | 'down' | 'none' };
   cameras: { online: number; total: number };
   destinations: { up: number; total: number };
@@ -29,6 +31,7 @@ export interface HeartbeatInput {
   host: HostSample | null;
   broker: boolean;
   reconnects: number;
+  clockStep?: { deltaMs: number; at: string } | null;
   now?: Date;
 }
 
@@ -54,6 +57,7 @@ export function heartbeat(i: HeartbeatInput): HeartbeatPayload {
     tempC: h?.cpuTempC ?? null,
     ...(h?.pi ? { pi: h.pi } : {}),
     clockSynced: h?.clockSynced ?? null,
+    clockStep: i.clockStep ? { seconds: Math.round(i.clockStep.deltaMs / 1000), at: i.clockStep.at } : null,
     uplink: {
       broker: i.broker,
       reconnects: i.reconnects,

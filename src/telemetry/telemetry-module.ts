@@ -64,6 +64,7 @@ export class TelemetryModule implements Module {
   private missed: { count: number; from: string; to: string } | null = null;
   private router: CommandRouter | null = null;
   private aliveAt = 0;
+  private clockStep: { deltaMs: number; at: string } | null = null;
   private heartbeatAt: number | null = null;
 
   constructor(private readonly deps: TelemetryDeps) {
@@ -163,6 +164,14 @@ export class TelemetryModule implements Module {
       bus.on('disk.alarm', (e) => event(diskEvent(e))),
       bus.on('outage', (e) => event(outageEvent(e))),
       bus.on('config.reloaded', ({ at, ...data }) => event({ type: 'config.reloaded', at, data })),
+      bus.on('clock.step', (e) => {
+        this.clockStep = e;
+        event({
+          type: 'clock.step',
+          at: e.at,
+          data: { seconds: Math.round(e.deltaMs / 1000), whileStopped: e.whileStopped },
+        });
+      }),
     );
   }
 
@@ -216,6 +225,7 @@ export class TelemetryModule implements Module {
       host: this.sampler?.last() ?? null,
       broker: true,
       reconnects: this.link.reconnects,
+      clockStep: this.clockStep,
       now,
     });
     this.publish(this.topics.heartbeat, JSON.stringify(hb), 0, false);

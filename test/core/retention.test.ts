@@ -14,10 +14,16 @@ const limits = { maxAgeMs: 60 * MIN, maxBytes: null as number | null, minFreeByt
 
 describe('planEvictions', () => {
   it('deletes everything past the maximum age, and counts owed segments among them as lost', () => {
-    // Another camera recorded all along since: the age is backed by recording made after.
-    const since = { ...seg(4, 0), cameraId: 'd', startMs: -89 * MIN };
-    const out = planEvictions([seg(1, 90, true), seg(2, 70), seg(3, 10), since], limits, 0, 1e9);
-    expect(out.map((e) => [e.segment.id, e.reason, e.lost])).toEqual([
+    // Another camera recorded all along since, in 1-minute segments: the age is backed by recording made after.
+    const since = Array.from({ length: 89 }, (_, i) => ({
+      ...seg(100 + i, i),
+      cameraId: 'd',
+      startMs: -(i + 1) * MIN,
+    }));
+    const out = planEvictions([seg(1, 90, true), seg(2, 70), seg(3, 10), ...since], limits, 0, 1e9);
+    expect(
+      out.filter((e) => e.segment.cameraId === 'c').map((e) => [e.segment.id, e.reason, e.lost]),
+    ).toEqual([
       [1, 'age', true],
       [2, 'age', false],
     ]);
@@ -84,5 +90,10 @@ describe('recordedAfterFn', () => {
     expect(after(50)).toBe(10);
     expect(after(105)).toBe(5);
     expect(after(110)).toBe(0);
+  });
+
+  it('counts a segment dated across a step (its start and end a day apart) no longer than a segment can be', () => {
+    const after = recordedAfterFn([{ startMs: 0, endMs: 86_400_000 }]);
+    expect(after(0)).toBe(120_000);
   });
 });

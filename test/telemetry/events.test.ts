@@ -69,6 +69,7 @@ describe('events and camera status', () => {
       sections: [],
       restartNeeded: [],
     });
+    h.events.emit('clock.step', { deltaMs: 86_400_000, at, whileStopped: false });
     h.events.emit('outage', {
       cameraId: 'cam-1',
       destinationId: 'national',
@@ -85,13 +86,14 @@ describe('events and camera status', () => {
       endAt: at,
       at,
     });
-    await waitFor(() => events().length >= 7, 'seven events');
+    await waitFor(() => events().length >= 8, 'eight events');
     expect(events().map((e) => e.type)).toEqual([
       'destination.down',
       'camera.down',
       'camera.found',
       'disk.alarm',
       'config.reloaded',
+      'clock.step',
       'outage.start',
       'outage.end',
     ]);

@@ -195,6 +195,7 @@ describe('payloads', () => {
         },
         clockSynced: false,
       },
+      clockStep: { deltaMs: -31_536_000_000, at: '2026-12-06T10:00:00.000Z' },
     });
     expectValid('heartbeat', hb);
     expect(hb.cameras).toEqual({ online: 32, total: 32 });

@@ -1,0 +1,181 @@
+// The real daemon under libfaketime (Debian's faketime): its wall clock is stepped back a day, then
+// forward a year, mid-run, through a timestamp file it re-reads at every call; its monotonic clock
+// is left alone, as NTP leaves it. Measured here: node and ffmpeg run under it, but the kernel
+// stamps files with the real time and node's fs.stat goes round libc (statx), so a segment's
+// modification time keeps the unstepped clock. The daemon takes a file time nearer the old
+// timebase for one closed before the step for up to a minute after it (core/clock.ts redate), so
+// the index is checked within that minute; on a real box the kernel's times step with the clock.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/db.ts';
+import { SpoolRepo, type SegmentRow } from '../../src/store/spool.ts';
+import { startRtmpIngest, type Ingest } from '../ingest/index.ts';
+import { startSite, type SimSite } from '../sim/site.ts';
+import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { waitFor } from '../support/wait.ts';
+
+const DAY = 86_400_000;
+
+/** Debian's libfaketime (package faketime, scripts/setup.sh), whatever the architecture directory. */
+function libfaketime(): string {
+  for (const arch of readdirSync('/usr/lib')) {
+    const lib = join('/usr/lib', arch, 'faketime', 'libfaketime.so.1');
+    if (existsSync(lib)) return lib;
+  }
+  throw new Error('libfaketime not found: apt-get install faketime (scripts/setup.sh)');
+}
+
+let site: SimSite;
+let rtmp: Ingest;
+let dir: string;
+let daemon: Daemon;
+let offsetFile: string;
+let earlier: SegmentRow;
+
+/** Every segment on disk, in the order they were indexed. */
+function segments(): SegmentRow[] {
+  const db = openStore(join(dir, 'gateway.db'), { readonly: true });
+  try {
+    return new SpoolRepo(db).complete().sort((x, y) => x.id - y.id);
+  } finally {
+    db.close();
+  }
+}
+const recorded = () => segments().filter((s) => s.id !== earlier.id);
+const steps = () =>
+  daemon
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('wall clock stepped'));
+
+/** The run's segments are in stream order by time too (what backfill sends by), with no hole or overlap past the cut. */
+function expectContinuous(segs: SegmentRow[]): void {
+  const byTime = [...segs].sort((a, b) => a.startMs - b.startMs || a.id - b.id);
+  expect(byTime.map((s) => s.id)).toEqual(segs.map((s) => s.id));
+  for (let i = 1; i < segs.length; i++) {
+    const hole = segs[i]!.startMs - segs[i - 1]!.endMs;
+    expect(Math.abs(hole), `between segments ${segs[i - 1]!.id} and ${segs[i]!.id}`).toBeLessThan(1000);
+  }
+}
+
+/** Steps the daemon's wall clock to `offset` from the kernel's; waits for the `nth` step to be noticed and `segments` more recorded. */
+async function stepTo(offset: string, nth: number, segments: number): Promise<SegmentRow[]> {
+  writeFileSync(offsetFile, `${offset}\n`);
+  await waitFor(() => steps().length >= nth, `step ${nth} (${offset}) noticed`, 30_000);
+  const n = recorded().length;
+  await waitFor(() => recorded().length >= n + segments, `${segments} segments after step ${nth}`, 90_000);
+  return recorded();
+}
+
+/** Each segment of `before` now starts `deltaMs` from where it started then (within the index's precision). */
+function expectMoved(before: SegmentRow[], after: SegmentRow[], deltaMs: number): void {
+  for (const s of before) {
+    const moved = after.find((x) => x.id === s.id)!.startMs - s.startMs;
+    expect(Math.abs(moved - deltaMs), `segment ${s.id} moved by ${moved} ms`).toBeLessThan(2000);
+  }
+}
+
+beforeAll(async () => {
+  [site, rtmp] = await Promise.all([
+    startSite({ cameras: [{ id: 'cam-a', personality: 'hikvision' }] }),
+    startRtmpIngest(),
+  ]);
+  dir = mkdtempSync(join(tmpdir(), 'egw-clock-'));
+  const spool = join(dir, 'spool');
+  // A segment of an earlier boot, a minute old: its time cannot be re-dated, only kept.
+  mkdirSync(join(spool, 'cam-a'), { recursive: true });
+  const path = join(spool, 'cam-a', 'earlier-1.ts');
+  writeFileSync(path, Buffer.alloc(188 * 10));
+  const db = openStore(join(dir, 'gateway.db'));
+  const now = Date.now();
+  const repo = new SpoolRepo(db);
+  repo.addSegment({
+    cameraId: 'cam-a',
+    path,
+    startMs: now - 62_000,
+    endMs: now - 60_000,
+    bytes: 1880,
+    sha256: 'x'.repeat(64),
+    recovered: false,
+  });
+  earlier = repo.complete()[0]!;
+  db.close();
+  offsetFile = join(dir, 'faketime');
+  writeFileSync(offsetFile, '+0\n');
+  const socket = join(dir, 'status.sock');
+  const config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    [
+      'site: { id: sim, name: Clock step test }',
+      'cameras:',
+      `  - { id: cam-a, url: "${site.cameras[0]!.rtspUrl('main')}" }`,
+      'destinations:',
+      `  - { id: national, url: "${rtmp.urlTemplate}" }`,
+      `relay: { statusSocket: ${socket}, stallSeconds: 4, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2 }`,
+      // Six minutes: a year forward puts every segment past it by the wall clock.
+      `recording: { dir: ${spool}, segmentSeconds: 2, minFreeMb: 16, maxAgeHours: 0.1 }`,
+      `store: { path: ${join(dir, 'gateway.db')} }`,
+      'mqtt: { url: "mqtt://127.0.0.1:1" }',
+    ].join('\n'),
+  );
+  daemon = await startDaemon(config, socket, {
+    LD_PRELOAD: libfaketime(),
+    FAKETIME_TIMESTAMP_FILE: offsetFile,
+    FAKETIME_NO_CACHE: '1',
+    FAKETIME_DONT_FAKE_MONOTONIC: '1',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await Promise.allSettled([site?.stop(), rtmp?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the wall clock stepped under the running daemon', () => {
+  it('re-dates this boot back a day and forward a year, keeps the index in order, restarts nothing, deletes nothing', async () => {
+    await waitFor(() => recorded().length >= 4, '4 segments before any step', 60_000);
+    const live = await daemon.status();
+    const stream = live.streams[0]!;
+    const restarts = () =>
+      daemon.status().then((s) => {
+        const st = s.streams[0]!;
+        return st.restartsTotal + (st.recording?.restartsTotal ?? 0) + st.destinations[0]!.restartsTotal;
+      });
+    const restartsBefore = await restarts();
+    const before = recorded();
+
+    const afterBack = await stepTo('-1d', 1, 4);
+    expect(steps()[0]).toMatch(/"deltaSeconds":-86400\b/);
+    // Re-dated: what was recorded before the step moved back the day with the clock.
+    expectMoved(before, afterBack, -DAY);
+    expectContinuous(afterBack);
+
+    // NTP puts it right: forward the day again (and the next step starts from the kernel's timebase).
+    const righted = await stepTo('+0', 2, 4);
+    expect(steps()[1]).toMatch(/"deltaSeconds":86400\b/);
+    expectMoved(before, righted, 0);
+    expectContinuous(righted);
+
+    // A bad server: a year forward. Past a retention pass (every 30 s on the watchdog clock) with
+    // every segment a year old by the wall clock.
+    const afterForward = await stepTo('+365d', 3, 17);
+    expect(steps()[2]).toMatch(/"deltaSeconds":31536000\b/);
+    const all = segments();
+    expect(
+      all.find((s) => s.id === earlier.id),
+      'the earlier boot segment kept',
+    ).toBeDefined();
+    expect(daemon.log()).not.toMatch(/"msg":"retention"/);
+    expect(afterForward.map((s) => s.id)).toEqual(expect.arrayContaining(afterBack.map((s) => s.id)));
+    expectContinuous(afterForward);
+
+    const end = (await daemon.status()).streams[0]!;
+    expect(end.pid, 'the camera process never restarted').toBe(stream.pid);
+    expect(await restarts()).toBe(restartsBefore);
+    expect(end.state).toBe('live');
+  }, 300_000);
+});
