@@ -64,7 +64,8 @@ export function heartbeat(i: HeartbeatInput): HeartbeatPayload {
       video: dests.length === 0 ? 'none' : up === dests.length ? 'up' : up === 0 ? 'down' : 'partial',
     },
     cameras: { online: online.size, total: cameras.size },
-    destinations: { up, total: dests.length },
+    // A destination not sent for its codec is one the site should have and has not.
+    destinations: { up, total: dests.length + i.status.unsent.length },
     // Video still owed to backfill endpoints (store and forward).
     backlog: i.status.backfill
       ? { seconds: Math.round(i.status.backfill.pendingSeconds), bytes: i.status.backfill.pendingBytes }

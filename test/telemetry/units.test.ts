@@ -173,7 +173,7 @@ describe('payloads', () => {
     const streams = Array.from({ length: 32 }, (_, i) =>
       stream(`camera-${i}`, 'live', { national: 'live', ioc: 'backing-off', doh: 'live' }),
     );
-    const status = { uptimeSeconds: 9_999_999, streams } as unknown as GatewayStatus;
+    const status = { uptimeSeconds: 9_999_999, streams, unsent: [] } as unknown as GatewayStatus;
     const hb = heartbeat({
       seq: 99_999_999,
       session: 99_999,
@@ -217,6 +217,9 @@ describe('payloads', () => {
         },
       ],
     } as unknown as GatewayStatus;
+    // The heartbeat counts it among the destinations, never up.
+    const hb = heartbeat({ seq: 1, session: 1, status, broker: true, reconnects: 0, host: null });
+    expect([hb.destinations, hb.uplink.video]).toEqual([{ up: 1, total: 2 }, 'up']);
     const board = new CameraBoard();
     expect(board.ids(status)).toEqual(['yard']);
     const doc = board.payload('yard', status, 1);
