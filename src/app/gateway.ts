@@ -1,6 +1,7 @@
 // The composition root of `edge-gateway run`: opens the store, builds the modules on it, starts
 // them in order and stops them in reverse. Modules talk through the interfaces given here, never
 // to each other.
+import { monoNow, wallOf } from '../core/clock.ts';
 import { accessSync, constants } from 'node:fs';
 import { Backfill } from '../buffer/backfill.ts';
 import { ClockSteps } from '../buffer/clock-steps.ts';
@@ -44,7 +45,8 @@ function writable(path: string): boolean {
 export class Gateway {
   private started: Module[] = [];
   private closed = false;
-  private readonly startedAt = new Date();
+  /** Monotonic: uptime must not jump with the wall clock. */
+  private readonly startedMono = monoNow();
   private readonly health_ = new Map<string, CameraHealth>();
   readonly events: EventBus;
   readonly relay: RelayManager;
@@ -56,7 +58,7 @@ export class Gateway {
   private readonly telemetry: TelemetryModule;
   private readonly modules: Module[];
   private availability = new Map<string, number>();
-  private availabilityAt = 0;
+  private availabilityAt = -Infinity;
 
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -260,8 +262,8 @@ export class Gateway {
   /** Share of the last 24 h each destination was live, read from the store at most once a minute. */
   private availability24h(cameraId: string, destinationId: string): number | null {
     const now = Date.now();
-    if (!this.closed && now - this.availabilityAt > 60_000) {
-      this.availabilityAt = now;
+    if (!this.closed && monoNow() - this.availabilityAt > 60_000) {
+      this.availabilityAt = monoNow();
       try {
         const reports = new AvailabilityStore(this.db).reports(new Date(now - 86_400_000), new Date(now));
         this.availability = new Map(
@@ -280,8 +282,9 @@ export class Gateway {
       site: { id: this.cfg.site.id, name: this.cfg.site.name },
       version: version(),
       pid: process.pid,
-      startedAt: this.startedAt.toISOString(),
-      uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+      // In the wall clock's present timebase, so a step since start moves it too.
+      startedAt: new Date(wallOf(this.startedMono)).toISOString(),
+      uptimeSeconds: Math.round((monoNow() - this.startedMono) / 1000),
       ffmpeg: relay.ffmpeg,
       uplinkKbps: relay.uplinkKbps,
       warnings: relay.warnings,

@@ -13,7 +13,7 @@ import type { GatewayStatus, PartStatus } from '../core/status.ts';
 export interface HealthSource {
   health(): { ok: boolean; reasons: string[] };
   status(): GatewayStatus;
-  telemetryState(): { brokerConnected: boolean; outboxDepth: number | null; lastHeartbeatAt: number | null };
+  telemetryState(): { brokerConnected: boolean; outboxDepth: number | null; heartbeatAgeMs: number | null };
   recordingDir: string;
 }
 
@@ -45,7 +45,7 @@ const NOT_SENT = {
   lastFrameAgeSeconds: null,
 } as const;
 
-export function snapshot(src: HealthSource, now = Date.now()): MetricsSnapshot {
+export function snapshot(src: HealthSource): MetricsSnapshot {
   const status = src.status();
   const t = src.telemetryState();
   const parts: PartSnapshot[] = status.streams.flatMap((s) => [
@@ -66,7 +66,7 @@ export function snapshot(src: HealthSource, now = Date.now()): MetricsSnapshot {
     diskFreeBytes: readDiskUsage(src.recordingDir)?.free ?? null,
     brokerConnected: t.brokerConnected,
     outboxEvents: t.outboxDepth,
-    heartbeatAgeSeconds: t.lastHeartbeatAt === null ? null : Math.max(0, (now - t.lastHeartbeatAt) / 1000),
+    heartbeatAgeSeconds: t.heartbeatAgeMs === null ? null : Math.max(0, t.heartbeatAgeMs / 1000),
   };
 }
 

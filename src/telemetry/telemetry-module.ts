@@ -1,5 +1,6 @@
 // The telemetry module: presence, heartbeats, camera status, events and remote commands over
 // MQTT. start() returns at once whether or not a broker answers; the daemon never waits on it.
+import { monoNow } from '../core/clock.ts';
 import type { GatewayStatus } from '../core/status.ts';
 import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
@@ -63,7 +64,7 @@ export class TelemetryModule implements Module {
   private readonly board = new CameraBoard();
   private missed: { count: number; from: string; to: string } | null = null;
   private router: CommandRouter | null = null;
-  private aliveAt = 0;
+  private aliveAt = -Infinity;
   private clockStep: { deltaMs: number; at: string } | null = null;
   private heartbeatAt: number | null = null;
 
@@ -77,14 +78,16 @@ export class TelemetryModule implements Module {
   }
 
   /** For /metrics: broker link, events waiting in the outbox (one COUNT), when a heartbeat last went out. */
-  state(): { brokerConnected: boolean; outboxDepth: number | null; lastHeartbeatAt: number | null } {
+  /** `heartbeatAgeMs` on the monotonic clock: a wall-clock step neither hides nor fakes a stale heartbeat. */
+  state(): { brokerConnected: boolean; outboxDepth: number | null; heartbeatAgeMs: number | null } {
     let outboxDepth: number | null = null;
     try {
       outboxDepth = this.store?.pending() ?? null;
     } catch {
       /* a broken store shows as unknown here; the watchdog reports it */
     }
-    return { brokerConnected: this.connected, outboxDepth, lastHeartbeatAt: this.heartbeatAt };
+    const heartbeatAgeMs = this.heartbeatAt === null ? null : monoNow() - this.heartbeatAt;
+    return { brokerConnected: this.connected, outboxDepth, heartbeatAgeMs };
   }
 
   start(signal: AbortSignal): Promise<void> {
@@ -229,15 +232,16 @@ export class TelemetryModule implements Module {
       now,
     });
     this.publish(this.topics.heartbeat, JSON.stringify(hb), 0, false);
-    this.heartbeatAt = now.getTime();
+    this.heartbeatAt = monoNow();
     if (this.seq % CAMERA_REFRESH_BEATS === 0)
       for (const id of this.board.ids(status)) this.publishCamera(id, status);
   }
 
   /** At most every ALIVE_EVERY_MS: availability after a crash is closed to within that. */
   private markAlive(now = new Date(), force = false): void {
-    if (!force && now.getTime() - this.aliveAt < ALIVE_EVERY_MS) return;
-    this.aliveAt = now.getTime();
+    // Throttled on the monotonic clock: a day's step back must not stop the marks for a day.
+    if (!force && monoNow() - this.aliveAt < ALIVE_EVERY_MS) return;
+    this.aliveAt = monoNow();
     try {
       this.store?.set('last_alive', now.toISOString());
     } catch (err) {

@@ -55,7 +55,7 @@ status.streams[0]!.destinations[1]!.restartsTotal = 4;
 const source: HealthSource = {
   health: () => (healthy ? { ok: true, reasons: [] } : { ok: false, reasons: ['store not writable'] }),
   status: () => status,
-  telemetryState: () => ({ brokerConnected: false, outboxDepth: 7, lastHeartbeatAt: Date.now() - 20_000 }),
+  telemetryState: () => ({ brokerConnected: false, outboxDepth: 7, heartbeatAgeMs: 20_000 }),
   recordingDir: '/',
 };
 let server: HealthServer;
