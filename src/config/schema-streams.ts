@@ -80,6 +80,15 @@ export const destinationSchema = z.strictObject({
   transcode: transcodeSchema
     .optional()
     .meta({ description: 'Re-encode for this destination. Costs about ten times the CPU of a copy; avoid.' }),
+  tlsVerify: z.boolean().default(true).meta({
+    description:
+      "rtsps and rtmps: verify the platform's certificate and name (against caFile, else the system's CAs). A certificate that fails keeps the destination off, with the reason in its status. Turn off only for a test platform.",
+  }),
+  caFile: z.string().min(1).optional().meta({
+    description:
+      "rtsps and rtmps: PEM file of the CA that signs the platform's certificate (its own certificate when self-signed).",
+    example: '/etc/edge-gateway/national-ca.pem',
+  }),
 });
 
 export const relaySchema = z.strictObject({

@@ -18,6 +18,9 @@ export interface PlanDestination {
   maxKbps?: number | undefined;
   cameras?: string[] | undefined;
   audio: boolean;
+  /** rtsps and rtmps: verify the server's certificate (default on), against this CA file if given. */
+  tlsVerify?: boolean | undefined;
+  caFile?: string | undefined;
   transcode?:
     | {
         codec: 'h264';
@@ -36,6 +39,8 @@ export interface PlannedOutput {
   audio: boolean;
   transcode: PlanDestination['transcode'] | null;
   kbps: number;
+  /** For rtsps and rtmps: whether the server's certificate is verified, and the CA file; else null. */
+  tls: { verify: boolean; caFile: string | null } | null;
 }
 
 export interface PlannedIngest {
@@ -88,6 +93,12 @@ export function chooseProfile(
   }
   const fitting = usable.find((p) => capKbps === undefined || profileKbps(p) <= capKbps);
   return fitting ?? usable[usable.length - 1]!;
+}
+
+function tlsOf(d: PlanDestination): PlannedOutput['tls'] {
+  const p = protocolOf(d.url);
+  if (p !== 'rtsps' && p !== 'rtmps') return null;
+  return { verify: d.tlsVerify ?? true, caFile: d.caFile ?? null };
 }
 
 export function protocolOf(url: string): Protocol {
@@ -187,6 +198,7 @@ export function planRelay(
       audio: x.d.audio,
       transcode: x.d.transcode ?? null,
       kbps: kbpsOf(x),
+      tls: tlsOf(x.d),
     });
   }
   // Every relayed camera is recorded, from its main stream whatever the destinations take, unless

@@ -101,6 +101,8 @@ export class DestinationWatch {
   /** The connections seen at the last look: one gone and replaced between looks is a break. */
   private seen = new Set<string>();
   private camera: CameraView = { pid: null, live: false, fps: null, kbps: null, lastFrameAgeMs: null };
+  /** Why it is kept off (its certificate failed the gateway's check: tls-check.ts), or null. */
+  private refused: string | null = null;
   /** What the destination acknowledged, kbit/s (socket-bytes.ts); null until measured. */
   private ackedKbps: number | null = null;
 
@@ -111,7 +113,7 @@ export class DestinationWatch {
 
   start(now = monoNow()): void {
     this.since = now;
-    this.setState('starting');
+    this.setState(this.refused ? 'backing-off' : 'starting');
   }
 
   stop(): void {
@@ -199,10 +201,23 @@ export class DestinationWatch {
     }
   }
 
-  /** Whether the destination is judged now: not while stopped, nor while its camera is down. */
+  /**
+   * Keeps the destination off with the reason (its certificate failed verification: the camera's
+   * ffmpeg is not given it), or, with null, lets it be judged again from the start.
+   */
+  refuse(reason: string | null, now = Date.now()): void {
+    if (reason === this.refused) return;
+    this.refused = reason;
+    if (reason) this.lastError = reason;
+    if (this.state === 'stopped') return; // start() puts it in its state
+    this.since = now;
+    this.setState(reason ? 'backing-off' : 'starting');
+  }
+
+  /** Whether the destination is judged now: not while stopped or refused, nor while its camera is down. */
   private judging(now: number, camera: CameraView): boolean {
     this.camera = camera;
-    if (this.state === 'stopped') return false;
+    if (this.state === 'stopped' || this.refused) return false;
     if (camera.live && camera.pid !== null) return true;
     // Nothing to send while the camera is down: not this destination's fault, not judged.
     this.since = now;

@@ -72,7 +72,13 @@ export function udpUrl(port: number): string {
 
 /** One slave of the camera's tee: a destination written by ffmpeg itself, the local segments, or a loopback UDP tap. */
 export type TeeSlave =
-  | { kind: 'destination'; url: string; protocol: PlannedOutput['protocol']; audio: boolean }
+  | {
+      kind: 'destination';
+      url: string;
+      protocol: PlannedOutput['protocol'];
+      audio: boolean;
+      tls?: PlannedOutput['tls'];
+    }
   | { kind: 'segments'; dir: string; runId: string; segmentSeconds: number }
   | { kind: 'tap'; port: number };
 
@@ -147,7 +153,11 @@ function slaveSpec(slave: TeeSlave, mapsAudio: boolean): string {
     // UDP never blocks: no fifo. Parameter sets before every key frame, so a reader that joins
     // mid-stream can decode; only on the taps, the destinations get the stream as the camera sent it.
     return `[f=mpegts:use_fifo=0:onfail=ignore:bsfs/v=dump_extra]${udpUrl(slave.port)}`;
-  const opts = [...slaveFormat(slave.protocol), 'onfail=ignore'];
+  const opts = [
+    ...slaveFormat(slave.protocol),
+    ...tlsOptions(slave.protocol, slave.tls).map(([k, v]) => `${k}=${teeEscape(teeOptionValue(v))}`),
+    'onfail=ignore',
+  ];
   if (mapsAudio && !slave.audio) opts.push('select=v');
   return `[${opts.join(':')}]${teeEscape(slave.url)}`;
 }
@@ -160,6 +170,20 @@ const MUXER: Record<PlannedOutput['protocol'], { format: string; options: [strin
   rtmps: { format: 'flv', options: [] },
   srt: { format: 'mpegts', options: [] },
 };
+
+/**
+ * Certificate verification that ffmpeg 5.1 itself honours: on RTMPS (the flv muxer hands
+ * tls_verify and ca_file down to its TLS connection, in a tee slave too). The RTSP muxer refuses
+ * them in a tee slave ("Unknown option") and ignores them elsewhere, so an RTSPS destination's
+ * certificate is checked by the gateway instead (tls-check.ts); docs/relay.md, TLS.
+ */
+function tlsOptions(
+  protocol: PlannedOutput['protocol'],
+  tls: PlannedOutput['tls'] | undefined,
+): [string, string][] {
+  if (protocol !== 'rtmps' || !tls?.verify) return [];
+  return [['tls_verify', '1'], ...(tls.caFile ? [['ca_file', tls.caFile] as [string, string]] : [])];
+}
 
 /** As tee slave options: f=rtsp:rtsp_transport=tcp */
 function slaveFormat(protocol: PlannedOutput['protocol']): string[] {
@@ -215,9 +239,13 @@ export function cameraCommand(opts: {
 }
 
 /** As command-line options of a transcoding writer: -f rtsp -rtsp_transport tcp */
-function formatFor(protocol: PlannedOutput['protocol']): string[] {
+function formatFor(protocol: PlannedOutput['protocol'], tls: PlannedOutput['tls']): string[] {
   const m = MUXER[protocol];
-  const args = ['-f', m.format, ...m.options.flatMap(([k, v]) => [`-${k}`, v])];
+  const args = [
+    '-f',
+    m.format,
+    ...[...m.options, ...tlsOptions(protocol, tls)].flatMap(([k, v]) => [`-${k}`, v]),
+  ];
   // Honoured once socket buffers fill; the stall watchdog covers the time before that.
   return m.format === 'flv' ? [...args, '-rw_timeout', '10000000'] : args;
 }
@@ -262,7 +290,7 @@ export function outputCommand(opts: {
       '0:v:0',
       ...(opts.output.audio ? ['-map', '0:a:0?'] : []),
       ...codecFor(opts.output),
-      ...formatFor(opts.output.protocol),
+      ...formatFor(opts.output.protocol, opts.output.tls),
     ],
   };
 }

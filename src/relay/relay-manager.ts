@@ -183,6 +183,8 @@ export class RelayManager implements Module {
     for (const [key, w] of wanted) {
       if (have.has(key) || signal.aborted) continue;
       const relay = await this.streamRelay(w.ingest, w.creds, (id) => destCreds.get(id) ?? null);
+      // A destination whose certificate fails is left out of the camera's tee from the start.
+      await relay.checkCertificates();
       if (signal.aborted) break;
       this.running.push({ key, print: w.print, relay });
       this.relays = this.running.map((x) => x.relay);

@@ -18,6 +18,8 @@ import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
 import { resetConnection, type TcpSocket } from './tcp-table.ts';
+import { DestinationMessages, markOf } from './destination-messages.ts';
+import { TlsGate } from './tls-gate.ts';
 import { everySecond } from './watchdog-clock.ts';
 
 export type { RecorderHooks } from './recording-watch.ts';
@@ -70,11 +72,13 @@ interface Reader {
   judged: (j: Judgement | null) => void;
 }
 
-interface TeeDestination {
+export interface TeeDestination {
   output: PlannedOutput;
   watch: DestinationWatch;
   /** host:port as it appears in ffmpeg's messages, to tell which destination a line is about. */
   mark: string | null;
+  /** Its slave of the camera's tee. */
+  slave: TeeSlave;
 }
 
 export class StreamRelay {
@@ -85,6 +89,8 @@ export class StreamRelay {
   private stopRecorderClock: (() => void) | null = null;
   private readonly log: Logger;
   private cameraKbps: number | null = null;
+  private readonly messages: DestinationMessages;
+  private readonly gate: TlsGate;
   private resetting = false;
   private readonly socketCache = new ProcessSocketCache();
   /** Seconds between progress reports of every ffmpeg of this stream. */
@@ -123,16 +129,19 @@ export class StreamRelay {
         this.readers.push(this.reader(output, urlOf(output), udpPort, dlog, onState));
         continue;
       }
-      slaves.push({
+      const slave: TeeSlave = {
         kind: 'destination',
         url: urlOf(output),
         protocol: output.protocol,
         audio: output.audio,
-      });
+        tls: output.tls,
+      };
+      slaves.push(slave);
       const endpoint = endpointOf(output.url, output.protocol);
       this.tee.push({
         output,
-        mark: endpoint ? `${endpoint.host}:${endpoint.port}` : markOf(output.url),
+        slave,
+        mark: markOf(output.url, endpoint),
         watch: new DestinationWatch({
           destinationId: output.destinationId,
           addresses: endpoint ? new EndpointAddresses(endpoint) : null,
@@ -144,6 +153,8 @@ export class StreamRelay {
         }),
       });
     }
+    this.gate = new TlsGate(this.tee, log);
+    this.messages = new DestinationMessages(this.tee);
     const rec = plan.record ? opts.recorder : undefined;
     this.recorder = rec
       ? new RecordingWatch({
@@ -172,7 +183,7 @@ export class StreamRelay {
         const proc = runFfmpeg(
           cameraCommand({
             streamUri: input,
-            slaves: [...slaves, ...segments],
+            slaves: [...slaves.filter((x) => !this.gate.refuses(x)), ...segments],
             audio: plan.outputs.some((o) => o.audio),
             ioTimeoutSeconds: Math.max(2, opts.stallMs / 2000),
             version,
@@ -180,7 +191,7 @@ export class StreamRelay {
           }),
           placed,
         );
-        proc.onStderr((line) => this.attribute(line));
+        proc.onStderr((line) => this.messages.line(line));
         return proc;
       },
       // A new pull starts a new MPEG-TS stream on the taps: their readers restart with it rather
@@ -239,9 +250,9 @@ export class StreamRelay {
     return this.tee.some((d) => d.output.protocol === 'srt');
   }
 
-  /** ffmpeg names the destination a message is about by its address: keep it as that destination's last error. */
-  private attribute(line: string): void {
-    for (const d of this.tee) if (d.mark && line.includes(d.mark)) d.watch.noteError(line);
+  /** Checks the TLS destinations' certificates (tls-gate.ts) before the first start. */
+  checkCertificates(): Promise<boolean> {
+    return this.gate.check();
   }
 
   start(): void {
@@ -307,6 +318,7 @@ export class StreamRelay {
       lastFrameAgeMs: st.lastFrameAgeMs,
     };
     const acked = rates ? (inodes: string[]) => rates.kbps(inodes, 'bytesAcked', now) : undefined;
+    this.gate.tick(now, () => this.restart('a refused destination certificate now verifies'));
     const stuck = this.tee.flatMap((d) => d.watch.tick(now, view, sockets, acked));
     const srt = this.tee.filter((d) => d.output.protocol === 'srt');
     if (srt.length > 0) {
@@ -376,10 +388,4 @@ export class StreamRelay {
       })),
     };
   }
-}
-
-/** host:port of an SRT destination (no default port) as ffmpeg writes it in its messages. */
-function markOf(url: string): string | null {
-  const u = new URL(url);
-  return u.port ? `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port}` : null;
 }

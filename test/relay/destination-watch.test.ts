@@ -39,7 +39,8 @@ function sock(inode: string, s: Partial<TcpSocket> = {}, remote = '10.1.2.3:1935
 /** A healthy connection at t: everything written acknowledged and read, the window wide open. */
 const reading = (inode: string, t: number) => sock(inode, { bytesAcked: t * 500 });
 
-function watch() {
+/** A started watch; `refused`: its certificate was refused before the start, as the relay checks first. */
+function watch(refused?: string) {
   const states: string[] = [];
   const w = new DestinationWatch({
     destinationId: 'national',
@@ -49,6 +50,7 @@ function watch() {
     logger: log,
     onStateChange: (s) => states.push(s),
   });
+  if (refused) w.refuse(refused, 0);
   w.start(0);
   return { w, states };
 }
@@ -197,6 +199,18 @@ describe('destination watch', () => {
     w.tick(8000, cam, [reading('9', 2000)]);
     w.tick(9000, cam, [reading('9', 3000)]);
     expect(w.status(9000).state).toBe('live');
+  });
+
+  it('stays off with its reason while its certificate is refused, even on a look at a connection to its address', () => {
+    const { w, states } = watch('TLS certificate of destination national failed verification (self-signed)');
+    // Another destination on the same address delivers: not this one's connection.
+    for (let t = 1000; t <= 5000; t += 2000) w.tick(t, cam, [reading('7', t)]);
+    expect(w.status(5000).state).toBe('backing-off');
+    expect(w.status(5000).lastError).toMatch(/self-signed/);
+    w.refuse(null, 6000);
+    w.tick(7000, cam, [reading('7', 7000)]);
+    w.tick(9000, cam, [reading('7', 9000)]);
+    expect(states).toEqual(['backing-off', 'starting', 'live']);
   });
 
   it('is not judged while its camera is down, and gives up waiting for a first connection after the grace', () => {

@@ -21,6 +21,7 @@ const output = (over: Partial<PlannedOutput> = {}): PlannedOutput => ({
   audio: false,
   transcode: null,
   kbps: 4000,
+  tls: null,
   ...over,
 });
 
@@ -165,6 +166,50 @@ describe('camera command', () => {
     });
     // Exactly two slaves: the "|" inside the URL did not split it.
     expect(cmd.output.split(/(?<!\\)\|/)).toHaveLength(2);
+  });
+
+  it('verifies an RTMPS certificate in the slave itself (against its CA file), and leaves RTSPS to the gateway', () => {
+    const tls = { verify: true, caFile: '/etc/egw/ca:1.pem' };
+    const cmd = cameraCommand({
+      streamUri: 'rtsp://10.0.0.5/main',
+      slaves: [
+        { kind: 'destination', url: 'rtmps://a.example/live/c', protocol: 'rtmps', audio: false, tls },
+        {
+          kind: 'destination',
+          url: 'rtmps://b.example/live/c',
+          protocol: 'rtmps',
+          audio: false,
+          tls: { verify: false, caFile: null },
+        },
+        // ffmpeg 5.1's RTSP muxer refuses tls_verify in a tee slave ("Unknown option"): measured.
+        { kind: 'destination', url: 'rtsps://c.example/live/c', protocol: 'rtsps', audio: false, tls },
+      ],
+      audio: false,
+      ioTimeoutSeconds: 5,
+      version: v51,
+      progressSeconds: 2,
+    });
+    expect(cmd.output.split('|')).toEqual([
+      '[f=flv:tls_verify=1:ca_file=/etc/egw/ca\\\\:1.pem:onfail=ignore]rtmps://a.example/live/c',
+      '[f=flv:onfail=ignore]rtmps://b.example/live/c',
+      '[f=rtsp:rtsp_transport=tcp:onfail=ignore]rtsps://c.example/live/c',
+    ]);
+    const transcoded = outputCommand({
+      output: output({ protocol: 'rtmps', tls: { verify: true, caFile: '/ca.pem' } }),
+      url: 'rtmps://a.example/live/c',
+      udpPort: 1,
+      progressSeconds: 1,
+    });
+    expect(transcoded.outputOptions.slice(-8)).toEqual([
+      '-f',
+      'flv',
+      '-tls_verify',
+      '1',
+      '-ca_file',
+      '/ca.pem',
+      '-rw_timeout',
+      '10000000',
+    ]);
   });
 
   it('asks for progress at least five times per stall window, at most every 2 s', () => {

@@ -1,0 +1,34 @@
+// What ffmpeg writes about one destination of the camera's tee, kept as that destination's last
+// error: ffmpeg names the destination by its address (host:port) in its messages, except a failed
+// certificate, which it says on the line before, without the address (measured, ffmpeg 5.1).
+import type { Endpoint } from './destination-watch.ts';
+import type { TeeDestination } from './stream-relay.ts';
+
+export class DestinationMessages {
+  /** ffmpeg's line about a failed certificate, until the next line names the destination. */
+  private certificate: string | null = null;
+
+  constructor(private readonly tee: TeeDestination[]) {}
+
+  line(line: string): void {
+    if (/certificate failed verification/i.test(line)) {
+      this.certificate = line;
+      return;
+    }
+    const certificate = this.certificate;
+    for (const d of this.tee) {
+      if (!d.mark || !line.includes(d.mark)) continue;
+      this.certificate = null;
+      d.watch.noteError(
+        certificate ? `the destination's TLS certificate failed verification (ffmpeg: ${line})` : line,
+      );
+    }
+  }
+}
+
+/** host:port as ffmpeg writes it in its messages about a destination (SRT has no default port). */
+export function markOf(url: string, endpoint: Endpoint | null): string | null {
+  if (endpoint) return `${endpoint.host}:${endpoint.port}`;
+  const u = new URL(url);
+  return u.port ? `${u.hostname.replace(/^\[|\]$/g, '')}:${u.port}` : null;
+}
