@@ -80,7 +80,8 @@ export class ClockEpochRepo {
    * Moves by `deltaMs` every time stamped in this boot's timebase, in one transaction with the new
    * offset: the rows written in this boot, and of those only the times at or after the boot (a
    * lost span from before the boot keeps its start); an outage left open by the previous boot
-   * was closed at this start, so its end moves too.
+   * was closed at this start, so its end moves too. The destination state changes of the 24 h
+   * availability move by their time alone.
    */
   shift(epoch: ClockEpoch, deltaMs: number, monoMs: number): Shifted {
     const since = epoch.offsetMs;
@@ -100,6 +101,14 @@ export class ClockEpochRepo {
       const lost = this.db
         .prepare(`UPDATE lost SET ${move('start_ms')}, ${move('end_ms')} WHERE id >= @first`)
         .run({ ...args, first: epoch.firstLost }).changes;
+      // The destination state changes behind the 24 h availability (ISO text, no id mark: by time).
+      this.db
+        .prepare(
+          `UPDATE destination_states
+           SET at = strftime('%Y-%m-%dT%H:%M:%fZ', round((julianday(at) - 2440587.5) * 86400000.0 + @delta) / 1000.0, 'unixepoch')
+           WHERE at >= @sinceIso`,
+        )
+        .run({ delta: deltaMs, sinceIso: new Date(since).toISOString() });
       this.saveOffset(epoch.offsetMs + deltaMs, monoMs);
       epoch.offsetMs += deltaMs;
       epoch.savedMonoMs = Math.round(monoMs);

@@ -13,6 +13,7 @@ import { EventBus, type GatewayEvents } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStore, type Db } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
+import { AvailabilityStore } from '../../src/telemetry/availability-store.ts';
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
@@ -133,6 +134,9 @@ describe('clock steps under the recording', () => {
       recording.indexNew();
     }
     repo.openOutage('cam', 'national', 'uplink', time.wall - 3000);
+    const availability = new AvailabilityStore(db);
+    availability.record('cam', 'national', false, new Date(time.wall - 3000).toISOString());
+    availability.record('old', 'national', true, new Date(T0 - 3 * DAY).toISOString());
     repo.addLost({
       cameraId: 'cam',
       destinationId: null,
@@ -168,6 +172,10 @@ describe('clock steps under the recording', () => {
     const [outage] = repo.outages();
     expect(outage!.startMs).toBe(T0 + 6000 - 3000 - DAY);
     expect(repo.lost()[0]).toMatchObject({ startMs: T0 - DAY, endMs: T0 + 1000 - DAY });
+    expect(db.prepare('SELECT camera_id, at FROM destination_states ORDER BY camera_id').all()).toEqual([
+      { camera_id: 'cam', at: new Date(T0 + 6000 - 3000 - DAY).toISOString() },
+      { camera_id: 'old', at: new Date(T0 - 3 * DAY).toISOString() },
+    ]);
   });
 
   it('stepped forward a year while the daemon was stopped: found at start and re-dated once', () => {
