@@ -83,10 +83,18 @@ export async function rediscover(
     stale: [],
     authFailed: [],
   };
-  for (const r of result.devices) {
-    const entry = r.source === 'manual' ? entryOf(r.onvifUrl) : undefined;
-    const cam = repo.record(toInventoryUpdate(r), { now, ...(entry ? { id: entry.id } : {}) });
-    if (cam.staleSince !== null) summary.stale.push(cam.id);
+  // Complete reads first: one camera can be read twice in a run (a manual entry's old address and
+  // where it was found now), and a failed read must not undo a complete one of the same camera.
+  const reads = [...result.devices].sort((a, b) => Number(isUsable(b)) - Number(isUsable(a)));
+  for (const r of reads) {
+    // Found by WS-Discovery at a manual entry's URL, it is that entry: its id, its credentials.
+    const entry = entryOf(r.onvifUrl);
+    const read = toInventoryUpdate(r);
+    const id = entry ? { id: entry.id } : {};
+    const earlier = isUsable(r) ? null : repo.find({ ...read, ...id });
+    const again = earlier !== null && seen.has(earlier.id);
+    const cam = again ? earlier : repo.record(read, { now, ...id });
+    if (!again && cam.staleSince !== null) summary.stale.push(cam.id);
     seen.add(cam.id);
     lost.delete(cam.id);
     const creds = credsOf(r.onvifUrl);
@@ -109,6 +117,7 @@ export async function rediscover(
       if (holds.held().includes(target)) summary.authFailed.push(cam.id);
     }
     const was = before.get(cam.id);
+    if (again) continue;
     if (!was) {
       summary.appeared.push(cam.id);
       events.emit('discovery.camera', { cameraId: cam.id, change: 'found', address: r.address, at });
