@@ -5,6 +5,7 @@
 // modification time keeps the unstepped clock. The daemon takes a file time nearer the old
 // timebase for one closed before the step for up to a minute after it (core/clock.ts redate), so
 // the index is checked within that minute; on a real box the kernel's times step with the clock.
+// Last, the clock is stepped back while the daemon is stopped: found at its next start.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,14 @@ let dir: string;
 let daemon: Daemon;
 let offsetFile: string;
 let earlier: SegmentRow;
+let config: string;
+let socket: string;
+const underFaketime = () => ({
+  LD_PRELOAD: libfaketime(),
+  FAKETIME_TIMESTAMP_FILE: offsetFile,
+  FAKETIME_NO_CACHE: '1',
+  FAKETIME_DONT_FAKE_MONOTONIC: '1',
+});
 
 /** Every segment on disk, in the order they were indexed. */
 function segments(): SegmentRow[] {
@@ -104,8 +113,8 @@ beforeAll(async () => {
   db.close();
   offsetFile = join(dir, 'faketime');
   writeFileSync(offsetFile, '+0\n');
-  const socket = join(dir, 'status.sock');
-  const config = join(dir, 'gateway.yaml');
+  socket = join(dir, 'status.sock');
+  config = join(dir, 'gateway.yaml');
   writeFileSync(
     config,
     [
@@ -121,12 +130,7 @@ beforeAll(async () => {
       'mqtt: { url: "mqtt://127.0.0.1:1" }',
     ].join('\n'),
   );
-  daemon = await startDaemon(config, socket, {
-    LD_PRELOAD: libfaketime(),
-    FAKETIME_TIMESTAMP_FILE: offsetFile,
-    FAKETIME_NO_CACHE: '1',
-    FAKETIME_DONT_FAKE_MONOTONIC: '1',
-  });
+  daemon = await startDaemon(config, socket, underFaketime());
 }, 120_000);
 
 afterAll(async () => {
@@ -178,4 +182,19 @@ describe('the wall clock stepped under the running daemon', () => {
     expect(await restarts()).toBe(restartsBefore);
     expect(end.state).toBe('live');
   }, 300_000);
+
+  it('finds a step made while it was stopped at its next start, and re-dates this boot once', async () => {
+    await daemon.stop();
+    const before = recorded();
+    // Back the year while stopped: the same boot, another offset between the clocks.
+    writeFileSync(offsetFile, '+0\n');
+    daemon = await startDaemon(config, socket, underFaketime());
+    await waitFor(() => steps().length >= 1, 'the step found at start', 30_000);
+    expect(steps()[0]).toMatch(/"deltaSeconds":-31536000\b/);
+    expect(steps()[0]).toMatch(/"whileStopped":true/);
+    expectMoved(before, recorded(), -365 * DAY);
+    expect(segments().find((s) => s.id === earlier.id)?.startMs).toBe(earlier.startMs);
+    await waitFor(() => recorded().length >= before.length + 3, 'recording again', 60_000);
+    expect(steps()).toHaveLength(1);
+  }, 120_000);
 });
