@@ -1,5 +1,11 @@
 // Camera identity: the key that decides whether two sightings are one camera or two.
 import { describe, expect, it } from 'vitest';
+import {
+  deviceMac,
+  reportIdentity,
+  toInventoryUpdate,
+  type DeviceReport,
+} from '../../src/core/device-report.ts';
 import { cameraIdentity, macOf, suggestCameraId, uuidOf } from '../../src/core/inventory.ts';
 
 describe('uuidOf', () => {
@@ -117,5 +123,55 @@ describe('suggestCameraId', () => {
   it('is the same every time for the same camera', () => {
     const identity = cameraIdentity({ endpointRef: 'urn:uuid:a1f48ac2-dc8b-11df-b255-00408c1836b2' });
     expect(suggestCameraId(identity, 'HIKVISION')).toBe(suggestCameraId(identity, 'HIKVISION'));
+  });
+});
+
+describe('deviceMac and the identity of a reported device', () => {
+  const report = (over: Partial<DeviceReport> = {}): DeviceReport => ({
+    address: '192.168.1.64',
+    onvifUrl: 'http://192.168.1.64/onvif/device_service',
+    endpointRef: null,
+    source: 'scan',
+    info: { manufacturer: 'HIKVISION', model: 'DS-2CD2012-I', firmware: 'V5', serial: 'SN1', hardwareId: '' },
+    clockSkewSeconds: 0,
+    auth: 'ws-security',
+    mediaVersion: 1,
+    profiles: [],
+    snapshotUri: null,
+    error: null,
+    notes: [],
+    ...over,
+  });
+  const arp = new Map([['192.168.1.64', '44:19:b6:00:00:0a']]);
+  const scope = ['onvif://www.onvif.org/MAC/44-19-B6-00-00-0B'];
+
+  it('prefers what the device said over ONVIF, then the neighbour table, then its announcement', () => {
+    expect(deviceMac(report({ mac: '44:19:b6:00:00:0c', scopes: scope }), arp)).toBe('44:19:b6:00:00:0c');
+    expect(deviceMac(report({ scopes: scope }), arp)).toBe('44:19:b6:00:00:0a');
+    expect(deviceMac(report({ scopes: scope }))).toBe('44:19:b6:00:00:0b');
+    expect(deviceMac(report({ endpointRef: '00:12:34:56:78:9a' }))).toBe('00:12:34:56:78:9a');
+    expect(
+      deviceMac(
+        report({
+          info: {
+            manufacturer: 'AXIS',
+            model: 'Q6045-E',
+            firmware: '',
+            serial: 'ACCC8E000001',
+            hardwareId: '',
+          },
+        }),
+      ),
+    ).toBe('ac:cc:8e:00:00:01');
+    expect(deviceMac(report())).toBeNull();
+  });
+
+  it('identifies a scanned device by its MAC, so the address can change; by its address only without one', () => {
+    const at = (ip: string, mac: string | null) =>
+      reportIdentity(report({ address: ip, onvifUrl: `http://${ip}/onvif/device_service`, mac }));
+    expect(at('192.168.1.64', '44:19:b6:00:00:0c')).toBe(at('192.168.1.77', '44:19:b6:00:00:0c'));
+    expect(at('192.168.1.64', '44:19:b6:00:00:0c')).toBe('hw:44:19:b6:00:00:0c/hikvision/SN1');
+    expect(at('192.168.1.64', null)).not.toBe(at('192.168.1.77', null));
+    expect(toInventoryUpdate(report({ mac: '44:19:b6:00:00:0c' })).mac).toBe('44:19:b6:00:00:0c');
   });
 });
