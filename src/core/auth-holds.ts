@@ -2,14 +2,19 @@
 // credentials, that set is tried again at most `attemptsPerHour` times an hour; a different set
 // (a reload, a remote command) is tried at once. Many cameras (Dahua and its OEMs) lock the account
 // after 5 failures, often the account the site's own recorder uses. Pure; the clock is injected.
-import { systemClock, type Clock } from './backoff.ts';
+// Monotonic by default: a wall clock stepped forward must not forget the failures of the last hour
+// (three more logins against a Dahua that locks at five).
+import type { Clock } from './backoff.ts';
+import { monoNow } from './clock.ts';
+
+const monotonic: Clock = { now: monoNow, random: Math.random };
 
 const HOUR = 3_600_000;
 
 interface Hold {
   /** Opaque fingerprint of the rejected credentials (never the password itself). */
   key: string;
-  /** Failed attempts with that key, epoch ms. */
+  /** Failed attempts with that key, on the holds' clock. */
   failures: number[];
 }
 
@@ -18,7 +23,7 @@ export class AuthHolds {
 
   constructor(
     private readonly attemptsPerHour: number,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock = monotonic,
   ) {}
 
   /** Whether `target` may be tried with credentials `key` now. */
@@ -30,7 +35,7 @@ export class AuthHolds {
     return hold.failures.length < this.attemptsPerHour;
   }
 
-  /** When the next attempt with the held key is allowed (epoch ms), or null when not held. */
+  /** When the next attempt with the held key is allowed, on the holds' clock, or null when not held. */
   retryAt(target: string): number | null {
     const hold = this.holds.get(target);
     if (!hold) return null;

@@ -3,6 +3,7 @@
 // read keeps the profiles it had, marked stale (store/inventory.ts record, core/inventory-merge.ts):
 // one failed read never takes a camera off the relay. A camera keeps its id across address changes:
 // its UUID, else its MAC, identifies it.
+import { wallOf } from '../core/clock.ts';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { AuthHolds } from '../core/auth-holds.ts';
@@ -110,7 +111,7 @@ export async function rediscover(
           cameraId: cam.id,
           address: r.address,
           via: 'onvif',
-          retryAt: retryAt === null ? null : new Date(retryAt).toISOString(),
+          retryAt: retryAt === null ? null : new Date(wallOf(retryAt)).toISOString(),
           at,
         });
       } else if (r.error === null) holds.accepted(target);

@@ -1,6 +1,6 @@
 // The rule that protects camera accounts: a rejected set of credentials is retried at most N times
 // an hour; new credentials are tried at once.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthHolds } from '../../src/core/auth-holds.ts';
 
 const clock = () => {
@@ -41,4 +41,17 @@ describe('AuthHolds', () => {
     c.t = 10 * 3_600_000;
     expect(holds.mayTry('cam', 'k1')).toBe(false);
   });
+
+  it('forgets no failure when the wall clock steps a year forward (a bad NTP server)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const holds = new AuthHolds(3);
+    for (let i = 0; i < 3; i++) holds.rejected('dahua', 'k1');
+    expect(holds.mayTry('dahua', 'k1')).toBe(false);
+    vi.setSystemTime(Date.now() + 365 * 24 * 3_600_000);
+    expect(holds.mayTry('dahua', 'k1')).toBe(false);
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
