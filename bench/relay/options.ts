@@ -11,10 +11,12 @@ export interface Options {
   tsx: boolean;
   /** Gateway and baseline windows alternate this many times per camera count. */
   rounds: number;
+  /** Write a V8 CPU profile of every daemon run into this directory (node --cpu-prof). */
+  cpuProfDir: string | null;
 }
 
 export function usage(code: number): never {
-  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16,32] [--seconds 30] [--rounds 2] [--settle 5] [--no-faults] [--no-record] [--tsx]
+  console.log(`usage: npm run bench:relay -- [--cameras 1,8,16,32] [--seconds 30] [--rounds 2] [--settle 5] [--no-faults] [--no-record] [--tsx] [--cpu-prof DIR]
 
   --cameras LIST  camera counts to measure, in order (default 8,16,32: the counts of issue 16, 16
                   for the memory targets)
@@ -29,7 +31,9 @@ export function usage(code: number): never {
   --tsx           measure the TypeScript entry run through tsx (bin/edge-gateway.js) instead of the
                   production bundle; by default the daemon is dist/edge-gateway.mjs (built with
                   npm run build when missing or older than src/) run by node with the node flags
-                  of the ExecStart of systemd/edge-gateway.service, as the service runs it`);
+                  of the ExecStart of systemd/edge-gateway.service, as the service runs it
+  --cpu-prof DIR  also give the daemon node's --cpu-prof, writing a profile of each of its runs
+                  into DIR (open in Chrome's DevTools, or summarise: bench/relay/README.md)`);
   process.exit(code);
 }
 
@@ -42,6 +46,7 @@ export function parseOptions(argv: string[]): Options {
     record: true,
     tsx: false,
     rounds: 2,
+    cpuProfDir: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -63,6 +68,7 @@ export function parseOptions(argv: string[]): Options {
     else if (a === '--no-record') o.record = false;
     else if (a === '--tsx') o.tsx = true;
     else if (a === '--rounds') o.rounds = positive(value());
+    else if (a === '--cpu-prof') o.cpuProfDir = value();
     else if (a === '--help' || a === '-h') usage(0);
     else usage(64);
   }

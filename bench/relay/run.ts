@@ -159,6 +159,11 @@ async function main(): Promise<number> {
       .join(' ')}`,
   );
   const chosen = daemonEntry({ tsx: opts.tsx, log });
+  if (opts.cpuProfDir) {
+    mkdirSync(opts.cpuProfDir, { recursive: true });
+    chosen.args.unshift('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
+    chosen.describe += ` (with --cpu-prof into ${opts.cpuProfDir})`;
+  }
   setEntry(chosen);
   console.log(`daemon: ${chosen.describe}`);
   const idle = await idleDaemonMemory();
