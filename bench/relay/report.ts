@@ -195,6 +195,14 @@ export function printSummary(results: Result[]): void {
     const g = r.gateway.window;
     const b = r.baseline.window;
     if (!g || !b) continue;
+    const invalid = validity(r);
+    if (invalid.length > 0) {
+      // An overloaded machine that never had every stream live measures the rig, not the relay.
+      console.log(
+        `  ${String(r.n).padStart(2)} cameras: run INVALID (${invalid.join('; ')}): targets not judged`,
+      );
+      continue;
+    }
     const ratio = g.cpuPercent / b.cpuPercent;
     console.log(
       `  ${String(r.n).padStart(2)} cameras: CPU ${fmt(ratio, 2)} x the bare tee (<= ${TARGETS.cpuRatio}): ${verdict(ratio <= TARGETS.cpuRatio)}`,

@@ -186,7 +186,12 @@ async function main(): Promise<number> {
     results.push(r);
   }
   printSummary(results);
-  console.log(`\ntotal time ${fmt((now() - t0) / 1000, 0)} s`);
+  // The machine may be shared: say how loaded it was, beside each window's "rest" column.
+  console.log(
+    `\nload average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; total time ${fmt((now() - t0) / 1000, 0)} s`,
+  );
   return results.every((r) => validity(r).length === 0) ? 0 : 1;
 }
 
