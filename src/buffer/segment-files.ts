@@ -1,6 +1,7 @@
 // Files of the spool: hashing, free space, and the CSV lists ffmpeg's segment muxer appends to.
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statfsSync } from 'node:fs';
+import { SCAN_CHUNK, type TsHoleScanner } from './ts-holes.ts';
 
 export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
@@ -17,16 +18,19 @@ let chunk: Buffer | null = null;
 /**
  * The same, read and hashed on the spot in one reused buffer: called right after ffmpeg closes a
  * segment, its bytes are still in the page cache, and nothing is allocated per file or handed to
- * another thread (each hand-off wakes the daemon). bench/relay measures what it costs.
+ * another thread (each hand-off wakes the daemon). bench/relay measures what it costs. A scanner
+ * sees the same chunks, whole MPEG-TS packets each (ts-holes.ts).
  */
-export function sha256FileSync(path: string): { sha256: string; bytes: number } {
-  chunk ??= Buffer.allocUnsafe(64 * 1024);
+export function sha256FileSync(path: string, scan?: TsHoleScanner): { sha256: string; bytes: number } {
+  chunk ??= Buffer.allocUnsafe(SCAN_CHUNK);
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   let bytes = 0;
   try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += n)
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; bytes += n) {
       hash.update(chunk.subarray(0, n));
+      scan?.feed(chunk, n);
+    }
   } finally {
     closeSync(fd);
   }

@@ -9,6 +9,7 @@ import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SegmentRow, SpoolRepo } from '../store/spool.ts';
 import { parseSegmentList, readFromSync, sha256FileSync } from './segment-files.ts';
+import { TsHoleScanner } from './ts-holes.ts';
 
 /** The link in a camera's directory that ffmpeg writes through: removed to pause the recording. */
 export const WRITE_LINK = 'writing';
@@ -48,6 +49,7 @@ export interface CameraSpool {
 }
 
 type NewSegment = Omit<SegmentRow, 'id' | 'state'>;
+type Missing = { cameraId: string; startMs: number; endMs: number; seconds: number };
 
 export class SegmentIndex {
   readonly cameras = new Map<string, CameraSpool>();
@@ -119,11 +121,28 @@ export class SegmentIndex {
    */
   pass(repo: SpoolRepo, now = monoNow(), fileTime: (mtimeMs: number) => number = (ms) => ms): void {
     const rows: NewSegment[] = [];
+    const missing: Missing[] = [];
     for (const cam of this.cameras.values()) {
-      for (const run of [...cam.runs]) this.readRun(cam, run, rows, now, fileTime);
+      for (const run of [...cam.runs]) this.readRun(cam, run, rows, missing, now, fileTime);
     }
     repo.addSegments(rows);
     for (const row of rows) this.account(repo, row);
+    for (const m of missing) {
+      // Dropped before the disk (the recording's fifo full: a disk slower than the stream), or
+      // never sent by the camera: either way these seconds are not in the recording.
+      repo.addLost({
+        cameraId: m.cameraId,
+        destinationId: null,
+        startMs: m.startMs,
+        endMs: m.endMs,
+        reason: 'not-recorded',
+        detail: `${m.seconds.toFixed(1)} s missing inside a segment: its queue overflowed or the camera sent nothing`,
+      });
+      this.logger.warn(
+        { cameraId: m.cameraId, seconds: m.seconds },
+        'hole inside a segment accounted as lost',
+      );
+    }
   }
 
   /** The wall clock stepped by `deltaMs`: the wall times held here move with the rows in the store. */
@@ -139,6 +158,7 @@ export class SegmentIndex {
     cam: CameraSpool,
     run: Run,
     rows: NewSegment[],
+    missing: Missing[],
     now: number,
     fileTime: (mtimeMs: number) => number,
   ): void {
@@ -161,7 +181,8 @@ export class SegmentIndex {
       const path = join(cam.dir, e.file);
       try {
         const endMs = Math.round(fileTime(statSync(path).mtimeMs));
-        const { sha256, bytes } = sha256FileSync(path);
+        const scan = new TsHoleScanner();
+        const { sha256, bytes } = sha256FileSync(path, scan);
         // A segment that starts where the last one ended in the stream's time follows it without
         // a hole, whatever the writer's lag did to the files' times. Otherwise (a new run, or a
         // retry, whose list times restart at 0) its start is its end less its duration, and no
@@ -177,6 +198,15 @@ export class SegmentIndex {
           ? Math.min(run.lastCloseMs!, endMs)
           : Math.max(Math.round(endMs - (e.endSeconds - e.startSeconds) * 1000), opened);
         rows.push({ cameraId: cam.cameraId, path, startMs, endMs, bytes, sha256, recovered: false });
+        for (const h of scan.holes) {
+          const from = startMs + Math.round(h.atSeconds * 1000);
+          missing.push({
+            cameraId: cam.cameraId,
+            startMs: from,
+            endMs: from + Math.round(h.seconds * 1000),
+            seconds: h.seconds,
+          });
+        }
         run.lastCloseMs = endMs;
         run.lastEndSeconds = e.endSeconds;
         cam.lastWriteAt = now;
