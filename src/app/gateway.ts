@@ -87,7 +87,12 @@ export class Gateway {
       events,
       clock: this.clock,
     });
-    this.backfill = new Backfill({ cfg, db, logger: child('backfill') });
+    this.backfill = new Backfill({
+      cfg,
+      db,
+      logger: child('backfill'),
+      liveRates: () => this.relay.liveRates(),
+    });
     this.ledger = new Ledger({
       cfg,
       db,

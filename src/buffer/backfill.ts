@@ -6,7 +6,7 @@ import https from 'node:https';
 import { backoffDelay } from '../core/backoff.ts';
 import { monoNow } from '../core/clock.ts';
 import type { Module } from '../core/module.ts';
-import type { BackfillStatus } from '../core/status.ts';
+import type { BackfillStatus, LiveRates } from '../core/status.ts';
 import type { Config, DestinationConfig } from '../config/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { BackfillQueue, type OwedSegment } from '../store/backfill-queue.ts';
@@ -14,6 +14,7 @@ import type { Db } from '../store/db.ts';
 import { checkSegmentFile } from './backfill-file.ts';
 import { Alarm, Slots } from './backfill-sync.ts';
 import { backfillHeaders, backfillUrl, failureScope } from './backfill-url.ts';
+import { BackfillPacing } from './backfill-pacing.ts';
 import { uploadSegment } from './backfill-upload.ts';
 import { Throttle } from './rate-throttle.ts';
 
@@ -27,6 +28,8 @@ export interface BackfillDeps {
   parallel?: number;
   /** For the retry jitter. */
   random?: () => number;
+  /** The live destinations' acknowledged rates beside their cameras' (the relay's), for the pace. */
+  liveRates?: () => LiveRates | null;
 }
 
 export type { BackfillStatus };
@@ -51,6 +54,7 @@ export class Backfill implements Module {
   private readonly backoff = new Alarm();
   private slots: Slots | null = null;
   private throttle: Throttle | null = null;
+  private pacing: BackfillPacing | null = null;
   private agents: { http: http.Agent; https: https.Agent } | null = null;
   private inFlight = 0;
   private pending = { segments: 0, bytes: 0, seconds: 0, oldestMs: null as number | null };
@@ -69,12 +73,26 @@ export class Backfill implements Module {
     signal.addEventListener('abort', () => this.abort?.abort(), { once: true });
     this.slots = new Slots(parallel);
     this.throttle = new Throttle(backfillCapKbps(this.deps.cfg));
+    if (this.deps.cfg.backfill.adapt) {
+      this.pacing = new BackfillPacing(
+        this.throttle,
+        backfillCapKbps(this.deps.cfg),
+        this.deps.liveRates ?? (() => null),
+        () => this.inFlight > 0,
+        this.deps.logger,
+      );
+      this.pacing.start();
+    }
     this.agents = {
       http: new http.Agent({ keepAlive: false, maxSockets: parallel }),
       https: new https.Agent({ keepAlive: false, maxSockets: parallel }),
     };
     this.deps.logger.info(
-      { capKbps: this.throttle.kbps, destinations: this.targets.map((d) => d.id) },
+      {
+        capKbps: backfillCapKbps(this.deps.cfg),
+        adapt: this.pacing !== null,
+        destinations: this.targets.map((d) => d.id),
+      },
       'backfill ready',
     );
     this.loop = this.run(this.abort.signal);
@@ -83,6 +101,7 @@ export class Backfill implements Module {
 
   async stop(): Promise<void> {
     this.abort?.abort();
+    this.pacing?.stop();
     await this.loop;
     await Promise.allSettled([...this.workers.values()]);
     this.agents?.http.destroy();
@@ -104,7 +123,10 @@ export class Backfill implements Module {
       pendingBytes: this.pending.bytes,
       pendingSeconds: Math.round(this.pending.seconds * 10) / 10,
       oldestPendingAt: this.pending.oldestMs === null ? null : new Date(this.pending.oldestMs).toISOString(),
-      capKbps: this.throttle?.kbps ?? backfillCapKbps(this.deps.cfg),
+      capKbps: backfillCapKbps(this.deps.cfg),
+      paceKbps: this.pacing ? Math.round(this.pacing.state().kbps) : null,
+      paceReason: this.pacing?.state().reason ?? null,
+      paceBackoffs: this.pacing?.state().backoffs ?? 0,
       ...this.counts,
       lastError: this.lastError,
     };

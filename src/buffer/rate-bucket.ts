@@ -6,13 +6,33 @@ export class TokenBucket {
   private last: number;
 
   constructor(
-    readonly bytesPerSecond: number,
-    readonly burstBytes: number,
+    private rate: number,
+    private burst: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!(bytesPerSecond > 0) || !(burstBytes > 0)) throw new RangeError('rate and burst must be positive');
-    this.level = burstBytes;
+    if (!(rate > 0) || !(burst > 0)) throw new RangeError('rate and burst must be positive');
+    this.level = burst;
     this.last = now();
+  }
+
+  get bytesPerSecond(): number {
+    return this.rate;
+  }
+
+  get burstBytes(): number {
+    return this.burst;
+  }
+
+  /**
+   * A new rate from now on (backfill-pace.ts steers it): what accrued so far counts at the old
+   * rate; a debt is paid at the new one.
+   */
+  setRate(bytesPerSecond: number, burstBytes: number): void {
+    if (!(bytesPerSecond > 0) || !(burstBytes > 0)) throw new RangeError('rate and burst must be positive');
+    this.refill();
+    this.rate = bytesPerSecond;
+    this.burst = burstBytes;
+    this.level = Math.min(this.level, burstBytes);
   }
 
   /** Takes n bytes now and returns the milliseconds to wait before sending them. */
@@ -25,7 +45,7 @@ export class TokenBucket {
   /** Gives back bytes reserved but never sent (an aborted upload). */
   refund(n: number): void {
     this.refill();
-    this.level = Math.min(this.burstBytes, this.level + n);
+    this.level = Math.min(this.burst, this.level + n);
   }
 
   /** Bytes available now; negative while in debt. */
@@ -38,7 +58,7 @@ export class TokenBucket {
     const t = this.now();
     const elapsed = Math.max(0, t - this.last);
     this.last = t;
-    this.level = Math.min(this.burstBytes, this.level + (elapsed * this.bytesPerSecond) / 1000);
+    this.level = Math.min(this.burst, this.level + (elapsed * this.rate) / 1000);
   }
 }
 

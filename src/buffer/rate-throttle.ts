@@ -1,5 +1,6 @@
 // Paces streams through one shared TokenBucket, so the cap holds across every concurrent upload.
-// Tokens are taken when a chunk leaves this stream, i.e. on the bytes handed to the socket.
+// Tokens are taken when a chunk leaves this stream, i.e. on the bytes handed to the socket. The
+// rate may change while uploads run (the live-first pace, backfill-pace.ts): each piece reads it.
 import { Transform, type TransformCallback } from 'node:stream';
 import { TokenBucket, burstFor, kbpsToBytesPerSecond } from './rate-bucket.ts';
 
@@ -7,24 +8,38 @@ import { TokenBucket, burstFor, kbpsToBytesPerSecond } from './rate-bucket.ts';
 const PIECE = 16 * 1024;
 
 export class Throttle {
-  readonly bucket: TokenBucket | null;
+  private bucket_: TokenBucket | null = null;
+  /** Bytes passed on since start: what backfill really sent, for the pace. */
+  sentBytes = 0;
 
   /** kbps null or undefined: unlimited (the stream passes chunks straight through). */
-  constructor(kbps: number | null | undefined, now?: () => number) {
-    if (kbps === null || kbps === undefined) this.bucket = null;
-    else {
-      const rate = kbpsToBytesPerSecond(kbps);
-      this.bucket = new TokenBucket(rate, burstFor(rate), now);
-    }
+  constructor(
+    kbps: number | null | undefined,
+    private readonly now?: () => number,
+  ) {
+    this.setKbps(kbps ?? null);
+  }
+
+  get bucket(): TokenBucket | null {
+    return this.bucket_;
   }
 
   get kbps(): number | null {
-    return this.bucket ? (this.bucket.bytesPerSecond * 8) / 1000 : null;
+    return this.bucket_ ? (this.bucket_.bytesPerSecond * 8) / 1000 : null;
+  }
+
+  /** A new rate for every stream of this throttle, from the next piece on; null: unlimited. */
+  setKbps(kbps: number | null): void {
+    if (kbps === null) {
+      this.bucket_ = null;
+      return;
+    }
+    const rate = kbpsToBytesPerSecond(kbps);
+    if (this.bucket_) this.bucket_.setRate(rate, burstFor(rate));
+    else this.bucket_ = new TokenBucket(rate, burstFor(rate), this.now);
   }
 
   stream(): Transform {
-    const bucket = this.bucket;
-    if (!bucket) return new Transform({ transform: (chunk, _enc, done) => done(null, chunk) });
     let timer: NodeJS.Timeout | null = null;
     let wake: () => void = () => undefined;
     let destroyed = false;
@@ -33,21 +48,26 @@ export class Throttle {
         wake = resolve;
         timer = setTimeout(resolve, ms);
       });
-    return new Transform({
-      transform(chunk: Buffer, _enc, done: TransformCallback) {
-        void (async () => {
-          for (let at = 0; at < chunk.length; at += PIECE) {
-            const piece = chunk.subarray(at, at + PIECE);
-            const wait = bucket.reserve(piece.length);
-            if (wait > 0) await pause(wait);
-            if (destroyed) {
-              bucket.refund(piece.length);
-              return;
-            }
-            this.push(piece);
-          }
-          done();
-        })();
+    const pace = async (out: Transform, chunk: Buffer, done: TransformCallback) => {
+      for (let at = 0; at < chunk.length; at += PIECE) {
+        const piece = chunk.subarray(at, at + PIECE);
+        const bucket = this.bucket_;
+        const wait = bucket ? bucket.reserve(piece.length) : 0;
+        if (wait > 0) await pause(wait);
+        if (destroyed) {
+          bucket?.refund(piece.length);
+          return;
+        }
+        this.sentBytes += piece.length;
+        out.push(piece);
+      }
+      done();
+    };
+    const out: Transform = new Transform({
+      transform: (chunk: Buffer, _enc, done: TransformCallback) => {
+        if (this.bucket_) return void pace(out, chunk, done);
+        this.sentBytes += chunk.length;
+        done(null, chunk);
       },
       destroy(err, cb) {
         destroyed = true;
@@ -56,5 +76,6 @@ export class Throttle {
         cb(err);
       },
     });
+    return out;
   }
 }

@@ -184,6 +184,10 @@ export const configSchema = z
         maxKbps: z.number().int().min(64).optional().meta({
           description: 'Upload rate cap for backfill; default half of uplink.kbps (unlimited without it).',
         }),
+        adapt: z.boolean().default(true).meta({
+          description:
+            'Backfill yields to live: it slows down while a live destination is acknowledged below its camera bitrate and speeds up again when there is room, under maxKbps when set (docs/backfill.md).',
+        }),
         retrySeconds: z
           .array(z.number().positive().max(3600))
           .min(1)

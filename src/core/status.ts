@@ -43,6 +43,16 @@ export interface UnsentStatus {
   message: string;
 }
 
+/**
+ * What the live destinations got acknowledged beside what their camera sent, over the same
+ * interval between the relay's last two looks at the TCP table (monotonic `at`, the later look).
+ * Backfill yields to them by it (buffer/backfill-pace.ts).
+ */
+export interface LiveRates {
+  at: number;
+  destinations: { cameraId: string; destinationId: string; ackedKbps: number; cameraKbps: number }[];
+}
+
 export interface BackfillStatus {
   uploading: boolean;
   inFlight: number;
@@ -52,6 +62,12 @@ export interface BackfillStatus {
   oldestPendingAt: string | null;
   /** null: no cap. */
   capKbps: number | null;
+  /** The rate backfill may use now, yielding to live (backfill-pace.ts); null with backfill.adapt off. */
+  paceKbps?: number | null;
+  /** Why the pace is where it is: growing, live short, holding, idle, no evidence. */
+  paceReason?: string | null;
+  /** Times the pace backed off for live since start. */
+  paceBackoffs?: number;
   /** Since start. */
   delivered: number;
   failedAttempts: number;

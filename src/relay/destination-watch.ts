@@ -257,6 +257,11 @@ export class DestinationWatch {
     return this.state !== 'live' || this.evidence.waiting();
   }
 
+  /** The connections to the destination at the last look, while live over TCP: for its bitrate. */
+  liveConnections(): string[] {
+    return this.state === 'live' && !this.srt && this.opts.addresses ? [...this.seen] : [];
+  }
+
   wantsV6(): boolean {
     return this.opts.addresses?.hasV6() ?? false;
   }

@@ -22,6 +22,8 @@ export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
 import { ByteRates } from './socket-bytes.ts';
+import { LiveRateSampler } from './live-rates.ts';
+import type { LiveRates } from '../core/status.ts';
 import { readTcpTable } from './tcp-table.ts';
 import { readWildcardUdpInodes } from './udp-table.ts';
 
@@ -72,6 +74,8 @@ export class RelayManager implements Module {
   private tickedAt: number | null = null;
   private startedTickerAt = 0;
   private readonly rates = new ByteRates();
+  /** Rates between consecutive looks, for backfill's pace (live-rates.ts). */
+  private readonly liveRateSampler = new LiveRateSampler();
   /** A look at the TCP table is under way (ss runs asynchronously). */
   private looking = false;
   private tableWarned = false;
@@ -262,7 +266,9 @@ export class RelayManager implements Module {
     const due =
       !this.looking &&
       (needs.some((n) => n?.close) ||
-        (needs.some(Boolean) && now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2));
+        (needs.some(Boolean) &&
+          (this.liveRateSampler.wanted(now) ||
+            now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2)));
     if (!due) {
       for (const relay of this.relays) relay.tick(now, null, this.rates, srt);
       return;
@@ -277,6 +283,7 @@ export class RelayManager implements Module {
           this.logger.warn('cannot read the TCP table (iproute2 ss): destinations follow their camera');
         }
         if (table && this.rates.claimSample(at)) this.rates.update(table, at);
+        if (table) this.liveRateSampler.update(table, at);
         for (const relay of this.relays) relay.tick(at, table, this.rates, srt);
       })
       .finally(() => (this.looking = false));
@@ -298,6 +305,17 @@ export class RelayManager implements Module {
       return wallOf(d.deliveredUntil - backfillMarginMs(this.cfg, d.windowMs ?? null));
     }
     return null;
+  }
+
+  /**
+   * Each live destination's acknowledged rate beside its camera's, between the last two looks;
+   * asking makes the relay look at every tick for a few seconds (backfill asks while it runs).
+   */
+  liveRates(now = monoNow()): LiveRates | null {
+    return this.liveRateSampler.sample(
+      now,
+      this.relays.map((r) => r.rateInputs()),
+    );
   }
 
   /** Why the supervisors' ticker looks stuck (for the watchdog), or null; null too before start. */

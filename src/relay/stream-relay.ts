@@ -93,6 +93,8 @@ export class StreamRelay {
   private readonly gate: TlsGate;
   private resetting = false;
   private readonly socketCache = new ProcessSocketCache();
+  /** The camera process's connections at the last look at the table. */
+  private lastSockets: string[] = [];
   /** Seconds between progress reports of every ffmpeg of this stream. */
   private readonly progressEvery: number;
 
@@ -301,6 +303,7 @@ export class StreamRelay {
     // A destination connecting or being judged may have a connection the last listing missed.
     const relist = this.tee.some((d) => d.watch.wantsCloseLook());
     const sockets = table && st.pid !== null ? this.socketCache.sockets(st.pid, table, relist) : null;
+    if (table) this.lastSockets = live && sockets ? sockets.map((s) => s.inode) : [];
     // The camera's bitrate is what its process receives: the pull is nearly all of it (what the
     // destinations send back is a few hundred bytes a second). Kept between looks at the table.
     if (!live || !rates) this.cameraKbps = null;
@@ -361,6 +364,15 @@ export class StreamRelay {
     } finally {
       this.resetting = false;
     }
+  }
+
+  /** The camera's connections and each live tee destination's, for live-rates.ts. */
+  rateInputs(): { cameraId: string; camera: string[]; destinations: { id: string; inodes: string[] }[] } {
+    return {
+      cameraId: this.opts.plan.cameraId,
+      camera: this.lastSockets,
+      destinations: this.tee.map((d) => ({ id: d.output.destinationId, inodes: d.watch.liveConnections() })),
+    };
   }
 
   async restart(reason: string): Promise<void> {
