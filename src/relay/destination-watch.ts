@@ -205,7 +205,7 @@ export class DestinationWatch {
    * Keeps the destination off with the reason (its certificate failed verification: the camera's
    * ffmpeg is not given it), or, with null, lets it be judged again from the start.
    */
-  refuse(reason: string | null, now = Date.now()): void {
+  refuse(reason: string | null, now = monoNow()): void {
     if (reason === this.refused) return;
     this.refused = reason;
     if (reason) this.lastError = reason;

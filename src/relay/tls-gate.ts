@@ -1,14 +1,17 @@
 // Which TLS destinations of a camera stream the tee may be given: a destination that verifies its
 // certificate (the default) and whose server presents one that fails the gateway's check
 // (tls-check.ts) is left out of the camera's tee and shown refused with the reason, then checked
-// again every RECHECK_MS; once it passes, the camera's process is restarted to take it in.
+// again every RECHECK_MS; once it passes, the camera's process is restarted to take it in. An RTSPS
+// server that does not answer the check is kept out too until it passes: ffmpeg 5.1 would write to
+// it unverified once it is back. An RTMPS one is let in: ffmpeg verifies RTMPS itself.
+import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { endpointOf } from './destination-watch.ts';
 import type { TeeSlave } from './ffmpeg-args.ts';
 import type { TeeDestination } from './stream-relay.ts';
 import { checkCertificate } from './tls-check.ts';
 
-const RECHECK_MS = 30_000;
+const RECHECK_MS = 15_000;
 const CHECK_TIMEOUT_MS = 5_000;
 
 export class TlsGate {
@@ -28,8 +31,7 @@ export class TlsGate {
 
   /**
    * Checks the certificate of each TLS destination that verifies (only the refused ones with
-   * `refusedOnly`); true when one refused before now passes. A server that does not answer is left
-   * as it was: ffmpeg does not get through to it either.
+   * `refusedOnly`); true when one refused before now passes.
    */
   async check(refusedOnly = false): Promise<boolean> {
     const checked = this.tee.filter((d) => d.output.tls?.verify && (!refusedOnly || this.refused.has(d)));
@@ -42,23 +44,35 @@ export class TlsGate {
     let admitted = false;
     for (const { d, c } of results) {
       const id = d.output.destinationId;
-      if (c.verdict === 'refused' && !this.refused.has(d)) {
-        this.log.error(
-          { destinationId: id, reason: c.reason },
+      if (c.verdict === 'refused')
+        this.hold(
+          d,
           'destination refused: its TLS certificate failed verification',
-        );
-        this.refused.add(d);
-        d.watch.refuse(
+          c.reason,
           `TLS certificate of destination ${id} failed verification (${c.reason}): nothing is sent to it; give the CA that signs it as its caFile, or have the platform fix its certificate`,
         );
-      } else if (c.verdict === 'trusted' && this.refused.delete(d)) {
+      else if (c.verdict === 'unreachable' && d.output.protocol === 'rtsps')
+        this.hold(
+          d,
+          'destination held until its certificate can be checked',
+          c.reason,
+          `TLS certificate of destination ${id} not verified yet (${c.reason}): nothing is sent to it until it is`,
+        );
+      else if (c.verdict === 'trusted' && this.refused.delete(d)) {
         this.log.info({ destinationId: id }, 'destination certificate now verifies');
         d.watch.refuse(null);
         admitted = true;
       }
     }
-    this.checkedAt = Date.now();
+    this.checkedAt = monoNow();
     return admitted;
+  }
+
+  /** Keeps a destination out of the tee with its reason, logged once when it is first held. */
+  private hold(d: TeeDestination, logLine: string, reason: string, status: string): void {
+    if (!this.refused.has(d)) this.log.error({ destinationId: d.output.destinationId, reason }, logLine);
+    this.refused.add(d);
+    d.watch.refuse(status);
   }
 
   /** At the relay's tick: checks the refused ones again when due; `admit` restarts the camera's process. */

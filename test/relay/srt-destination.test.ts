@@ -1,7 +1,7 @@
 // An SRT platform against a real SRT listener (Debian's srt-live-transmit): frames arrive; the
-// listener killed for 30 s and the UDP path black-holed for 30 s are each seen from libsrt's
-// sockets (srt-evidence.ts), put in the ledger as an outage owed from before the fault, given back
-// by backfill with matching hashes, and the stream arrives again once the listener is back.
+// listener killed for 30 s, stopped (hung) for 30 s, and the UDP path black-holed for 30 s are
+// each seen from libsrt's sockets (srt-evidence.ts), put in the ledger as an outage owed from
+// before the fault, given back by backfill with matching hashes, and the stream arrives again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,16 @@ describe('an SRT destination', () => {
     await survives('listener killed', async () => {
       await srt.kill();
       return () => srt.restart();
+    });
+  }, 240_000);
+
+  it('sees a hung listener (stopped for 30 s, then killed and replaced), and gives its seconds back by backfill', async () => {
+    await survives('hung listener', () => {
+      srt.pause();
+      return Promise.resolve(async () => {
+        await srt.kill();
+        await srt.restart();
+      });
     });
   }, 240_000);
 

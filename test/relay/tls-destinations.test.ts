@@ -2,19 +2,21 @@
 // test makes, and nginx-rtmp behind stunnel with the same one. Trusted through each destination's
 // caFile, frames arrive (ffprobe of what the servers recorded); without it (verification is on by
 // default) a self-signed certificate keeps the destination off with an error naming it, and
-// nothing reaches the server. A restart and a black hole of each server are seen and recovered.
+// nothing reaches the server; an RTSPS server down at the start is held out until it verifies. A
+// restart and a black hole of each server are seen and recovered.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayStatus } from '../../src/core/status.ts';
 import {
+  freePort,
   makeCertificate,
+  RtspIngest,
   startRtmpsIngest,
   startRtspIngest,
   type Ingest,
   type RtmpsIngest,
-  type RtspIngest,
 } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
@@ -24,6 +26,8 @@ import { waitFor } from '../support/wait.ts';
 let site: SimSite;
 let rtsps: RtspIngest;
 let rtmps: RtmpsIngest;
+/** An RTSPS server that is down when the gateway starts: its port is known, it starts later. */
+let late: RtspIngest;
 let dir: string;
 let daemon: Daemon;
 
@@ -48,6 +52,8 @@ beforeAll(async () => {
     // A black-holed publisher session would hold the stream name for a minute or more.
     startRtmpsIngest(cert, { dropIdlePublisherSeconds: 10 }),
   ]);
+  late = new RtspIngest(undefined, cert);
+  late.port = await freePort();
   const untrusted = (i: Ingest) => i.urlTemplate.replace('{cameraId}', 'untrusted-{cameraId}');
   const config = join(dir, 'gateway.yaml');
   writeFileSync(
@@ -61,6 +67,7 @@ beforeAll(async () => {
       `  - { id: rtmps-trusted, url: "${rtmps.urlTemplate}", caFile: ${cert.cert} }`,
       `  - { id: rtsps-untrusted, url: "${untrusted(rtsps)}" }`,
       `  - { id: rtmps-untrusted, url: "${untrusted(rtmps)}" }`,
+      `  - { id: rtsps-late, url: "${late.urlTemplate}", caFile: ${cert.cert} }`,
       `relay: { statusSocket: ${join(dir, 's.sock')}, stallSeconds: 4, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2 }`,
       `recording: { dir: ${join(dir, 'spool')}, segmentSeconds: 2, minFreeMb: 1 }`,
       `store: { path: ${join(dir, 'gateway.db')} }`,
@@ -72,7 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await daemon?.stop();
-  await Promise.allSettled([site?.stop(), rtsps?.stop(), rtmps?.stop()]);
+  await Promise.allSettled([site?.stop(), rtsps?.stop(), rtmps?.stop(), late?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -104,6 +111,15 @@ describe('TLS destinations', () => {
     expect(rtsps.files('untrusted-cam-a')).toEqual([]);
     expect(rtmps.files('untrusted-cam-a')).toEqual([]);
   }, 30_000);
+
+  it('holds an RTSPS destination whose server did not answer the check, and takes it in once it verifies', async () => {
+    const held = dest(await daemon.status(), 'rtsps-late')!;
+    expect(held.state).toBe('backing-off');
+    expect(held.lastError).toMatch(/TLS certificate of destination rtsps-late not verified yet/);
+    await late.restart();
+    await waitFor(async () => (await stateOf('rtsps-late')) === 'live', 'rtsps-late live', 90_000);
+    await growing(late, 'cam-a');
+  }, 150_000);
 
   for (const which of ['rtsps', 'rtmps'] as const) {
     it(`sees the ${which} server restarted, and delivers to it again`, async () => {
