@@ -47,6 +47,8 @@ export class ClockSteps implements Module {
   private epoch: ClockEpoch | null = null;
   private stopClock: (() => void) | null = null;
   private last: ClockStep | null = null;
+  /** A step found at start, and the boot's wall time in the timebase before it. */
+  private atStart: { deltaMs: number; bootWallBefore: number } | null = null;
 
   constructor(private readonly deps: ClockStepsDeps) {
     this.time = deps.time ?? systemTime;
@@ -66,8 +68,10 @@ export class ClockSteps implements Module {
     } else {
       this.epoch = epoch;
       const delta = stepBetween(epoch.offsetMs, offset, mono - epoch.savedMonoMs);
-      if (delta !== null) this.apply({ deltaMs: delta, wallMs: wall, monoMs: mono }, true);
-      else repo.saveOffset(offset, mono);
+      if (delta !== null) {
+        this.atStart = { deltaMs: delta, bootWallBefore: epoch.offsetMs };
+        this.apply({ deltaMs: delta, wallMs: wall, monoMs: mono }, true);
+      } else repo.saveOffset(offset, mono);
     }
     this.stopClock = everySecond(() => this.check());
     return Promise.resolve();
@@ -96,6 +100,15 @@ export class ClockSteps implements Module {
   fileTime(mtimeMs: number): number {
     const recent = this.last && this.time.monoMs() - this.last.monoMs < REDATE_WINDOW_MS ? this.last : null;
     return redate(mtimeMs, recent, this.time.wallMs());
+  }
+
+  /**
+   * The time of a file written before this start (the spool reconciled at start), in the present
+   * timebase: one written in this boot before a step made while the daemon was stopped moves by it.
+   */
+  startFileTime(mtimeMs: number): number {
+    const s = this.atStart;
+    return s && mtimeMs >= s.bootWallBefore ? mtimeMs + s.deltaMs : mtimeMs;
   }
 
   /** The last step seen since start, for status and heartbeat. */

@@ -21,6 +21,8 @@ export async function reconcileSpool(
   root: string,
   repo: SpoolRepo,
   logger: Logger,
+  /** A file time in the wall clock's present timebase (it may have stepped while the daemon was stopped). */
+  fileTime: (mtimeMs: number) => number = (ms) => ms,
 ): Promise<ReconcileResult> {
   const result: ReconcileResult = { indexed: 0, repaired: 0, discarded: 0, missing: 0 };
   const known = repo.knownPaths();
@@ -52,7 +54,7 @@ export async function reconcileSpool(
     for (const file of files.filter((f) => f.endsWith('.ts'))) {
       const path = join(dir, file);
       if (known.has(path)) continue;
-      const endMs = Math.round(statSync(path).mtimeMs);
+      const endMs = Math.round(fileTime(statSync(path).mtimeMs));
       let seconds = listed.get(file);
       let recovered = false;
       if (seconds === undefined) {

@@ -38,7 +38,7 @@ export class Recording implements Module {
       logger: Logger;
       events: EventBus;
       /** Looked at before each pass, so no segment is dated in a timebase the clock has left. */
-      clock?: Pick<ClockSteps, 'check' | 'fileTime'>;
+      clock?: Pick<ClockSteps, 'check' | 'fileTime' | 'startFileTime'>;
     },
   ) {
     this.index = new SegmentIndex(deps.cfg.recording.dir, deps.logger);
@@ -64,7 +64,13 @@ export class Recording implements Module {
   async start(signal: AbortSignal): Promise<void> {
     const root = this.deps.cfg.recording.dir;
     mkdirSync(root, { recursive: true });
-    await reconcileSpool(root, new SpoolRepo(this.deps.db), this.deps.logger);
+    const clock = this.deps.clock;
+    await reconcileSpool(
+      root,
+      new SpoolRepo(this.deps.db),
+      this.deps.logger,
+      clock?.startFileTime.bind(clock),
+    );
     if (signal.aborted) return;
     this.guard('disk check', () => this.diskProblem());
     this.offStep = this.deps.events.on('clock.step', (e) => this.index.shift(e.deltaMs));

@@ -178,20 +178,36 @@ describe('clock steps under the recording', () => {
     ]);
   });
 
-  it('stepped forward a year while the daemon was stopped: found at start and re-dated once', () => {
-    const { dir, db } = setup();
+  it('stepped forward a year while the daemon was stopped: found at start and re-dated once', async () => {
+    const { dir, cfg, db } = setup();
     const time = fakeTime();
     const repo = new SpoolRepo(db);
     void clockOn(db, time, 'boot-1').start();
     addOne(repo, dir);
+    // The segment closed just before the stop, listed but not indexed yet: stamped in the old timebase.
+    const camDir = join(dir, 'spool', 'cam');
+    mkdirSync(camDir, { recursive: true });
+    writeFileSync(join(dir, 'a.ts'), '');
+    writeFileSync(join(camDir, 'run0-1.ts'), Buffer.alloc(1880));
+    utimesSync(join(camDir, 'run0-1.ts'), (T0 + 4000) / 1000, (T0 + 4000) / 1000);
+    writeFileSync(join(camDir, 'run0.csv'), 'run0-1.ts,2,4\n');
     time.advance(60_000);
     time.step(YEAR);
     const events = new EventBus();
     const steps: GatewayEvents['clock.step'][] = [];
     events.on('clock.step', (e) => steps.push(e));
-    void clockOn(db, time, 'boot-1', events).start();
+    const clock = clockOn(db, time, 'boot-1', events);
+    await clock.start();
     expect(steps.map((s) => [s.deltaMs, s.whileStopped])).toEqual([[YEAR, true]]);
     expect(repo.complete()[0]).toMatchObject({ startMs: T0 + YEAR, endMs: T0 + YEAR + 2000 });
+    // The spool reconciled at start dates that segment in the present timebase too.
+    const recording = new Recording({ cfg, db, logger: silentLogger, events, clock });
+    await recording.start(new AbortController().signal);
+    cleanups.push(() => void recording.stop());
+    expect(repo.complete().map((x) => [x.startMs - T0 - YEAR, x.endMs - T0 - YEAR])).toEqual([
+      [0, 2000],
+      [2000, 4000],
+    ]);
     // The same boot starting again without a step moves nothing.
     void clockOn(db, time, 'boot-1', events).start();
     expect(steps).toHaveLength(1);
