@@ -17,7 +17,7 @@ import { DiscoveryModule } from '../discovery/discovery-module.ts';
 import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log/logger.ts';
 import { ownerKeyFor } from '../relay/orphans.ts';
-import { RelayManager, relayCameras } from '../relay/relay-manager.ts';
+import { RelayManager, backfillMarginMs, relayCameras } from '../relay/relay-manager.ts';
 import { streamStatus } from '../relay/stream-status.ts';
 import { Scheduler } from '../schedule/scheduler.ts';
 import { openStore, type Db } from '../store/db.ts';
@@ -100,6 +100,7 @@ export class Gateway {
       logger: child('ledger'),
       causeOf: (cameraId) => this.outageCause(cameraId),
       onRecovered: () => this.backfill.kick(),
+      marginMs: backfillMarginMs(cfg, null),
     });
     this.relay = new RelayManager(
       cfg,

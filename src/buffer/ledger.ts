@@ -1,10 +1,13 @@
 // The outage ledger: for each camera and destination, when the live relay was not delivering and
-// why (camera, uplink, destination), and every second that will never reach a destination.
+// why (camera, uplink, destination, the gateway itself down or starting), and every second that
+// will never reach a destination. Seconds never recorded are the recording's to account
+// (src/buffer/segment-index.ts); docs/backfill.md, "Where every second went".
 import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
+import { AccountingRepo } from '../store/accounting.ts';
 import { SpoolRepo, type OutageRow } from '../store/spool.ts';
 
 export type OutageCause = OutageRow['cause'];
@@ -18,20 +21,27 @@ export interface LedgerDeps {
   causeOf: (cameraId: string, destinationId: string) => OutageCause;
   /** A destination came back: its backlog can be sent. */
   onRecovered?: (cameraId: string, destinationId: string) => void;
+  /** How long before what a destination last proved it read its backfill starts (backfill.marginSeconds). */
+  marginMs: number;
 }
 
 export class Ledger implements Module {
   readonly name = 'ledger';
   private off: (() => void)[] = [];
-  private cameraDownSince = new Map<string, number>();
+  /** Pairs live at least once in this run: until then the gateway's own outage is theirs. */
+  private liveThisRun = new Set<string>();
+  /** When this run began (the gateway builds its modules together: the recording's start too). */
+  private runStart = Date.now();
 
   constructor(private readonly deps: LedgerDeps) {}
 
   start(): Promise<void> {
     const r = new SpoolRepo(this.deps.db);
     // Outages open when the daemon died end at this start: the gap was real, its end is now.
-    const closed = r.closeAllOpen(Date.now());
+    const closed = r.closeAllOpen(this.runStart);
     if (closed > 0) this.deps.logger.warn({ closed }, 'closed outages left open by an unclean stop');
+    const opened = this.openGatewayOutages(r, this.runStart);
+    if (opened > 0) this.deps.logger.info({ opened }, 'destinations owed what the gateway missed while down');
     const backfilled = new Set(this.deps.cfg.destinations.filter((d) => d.backfill).map((d) => d.id));
 
     this.off.push(
@@ -54,6 +64,12 @@ export class Ledger implements Module {
             });
           }
           return;
+        }
+        const pair = `${e.cameraId}/${e.destinationId}`;
+        // A pair new since the last run missed what was recorded before it first went live.
+        if (!this.liveThisRun.has(pair)) {
+          this.liveThisRun.add(pair);
+          r.openOutage(e.cameraId, e.destinationId, 'gateway', Math.min(this.runStart, at));
         }
         const outage = r.closeOutage(e.cameraId, e.destinationId, at);
         if (!outage) return;
@@ -87,33 +103,34 @@ export class Ledger implements Module {
         }
         this.deps.onRecovered?.(e.cameraId, e.destinationId);
       }),
-      // The store's rows are re-dated by clock-steps.ts; the camera-down starts held here move too.
-      this.deps.events.on('clock.step', (e) => {
-        for (const [id, since] of this.cameraDownSince) this.cameraDownSince.set(id, since + e.deltaMs);
-      }),
-      this.deps.events.on('camera.state', (e) => {
-        const at = Date.parse(e.at);
-        if (e.state === 'offline') {
-          // Only a camera that was up and went down makes a gap; starting up is not one.
-          if (e.previous !== null && !this.cameraDownSince.has(e.cameraId))
-            this.cameraDownSince.set(e.cameraId, at);
-          return;
-        }
-        const since = this.cameraDownSince.get(e.cameraId);
-        this.cameraDownSince.delete(e.cameraId);
-        if (since !== undefined) {
-          r.addLost({
-            cameraId: e.cameraId,
-            destinationId: null,
-            startMs: since,
-            endMs: at,
-            reason: 'camera-down',
-            detail: 'never recorded: the camera stream was down',
-          });
-        }
-      }),
+      // The store's rows are re-dated by clock-steps.ts; the start of this run moves with them.
+      this.deps.events.on('clock.step', (e) => (this.runStart += e.deltaMs)),
     );
     return Promise.resolve();
+  }
+
+  /**
+   * Every pair of the last run missed what the gateway did not relay while it was down or starting:
+   * from where its camera's recording last ended (the gateway's last sign of life in the spool),
+   * less the margin, until the pair is live again. Those segments are owed; the unrecorded seconds
+   * between are the recording's gap (gateway-down).
+   */
+  private openGatewayOutages(r: SpoolRepo, runStart: number): number {
+    const acc = new AccountingRepo(this.deps.db);
+    const enabled = new Set(this.deps.cfg.destinations.filter((d) => d.enabled).map((d) => d.id));
+    let opened = 0;
+    const configured = [...acc.configuredSince().keys()];
+    const pairs = new Map(acc.knownPairs().map((p) => [`${p.cameraId}/${p.destinationId}`, p]));
+    for (const cameraId of configured)
+      for (const destinationId of enabled)
+        pairs.set(`${cameraId}/${destinationId}`, { cameraId, destinationId });
+    for (const p of pairs.values()) {
+      if (!enabled.has(p.destinationId)) continue;
+      const last = acc.lastRecordedEnd(p.cameraId);
+      const from = Math.min(runStart, (last ?? runStart) - this.deps.marginMs);
+      if (r.openOutage(p.cameraId, p.destinationId, 'gateway', from)) opened++;
+    }
+    return opened;
   }
 
   stop(): Promise<void> {

@@ -1,7 +1,8 @@
 // Continuous local recording: the camera's ffmpeg writes the segments (a slave of its tee); this
 // module indexes each as it closes (SHA-256, bytes, times), pauses the recording on a full disk
-// with an alarm (the write link removed, src/buffer/segment-index.ts), accounts recording gaps
-// that are not the camera's, and enforces retention. Its work runs on the watchdog clock.
+// with an alarm (the write link removed, src/buffer/segment-index.ts), accounts every recording
+// gap with its reason (the camera down, a full disk, a wedged recorder, the gateway itself down or
+// starting), and enforces retention. Its work runs on the watchdog clock.
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Module } from '../core/module.ts';
 import type { Config } from '../config/schema.ts';
@@ -10,12 +11,13 @@ import { planEvictions } from '../core/retention.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RecorderHooks } from '../relay/stream-relay.ts';
 import { everySecond } from '../relay/watchdog-clock.ts';
+import { AccountingRepo, type OpenGap } from '../store/accounting.ts';
 import type { Db } from '../store/db.ts';
 import { SpoolRepo, neededSegmentIds } from '../store/spool.ts';
 import type { ClockSteps } from './clock-steps.ts';
 import { reconcileSpool } from './reconcile.ts';
 import { freeBytes } from './segment-files.ts';
-import { SegmentIndex } from './segment-index.ts';
+import { GAP_MS, SegmentIndex, type CameraSpool, type Gap } from './segment-index.ts';
 
 const MB = 1024 * 1024;
 /** Rounds of the watchdog clock (one a second) between disk checks, and between retention passes. */
@@ -30,6 +32,8 @@ export class Recording implements Module {
   private round = 0;
   private alarm = false;
   private alarmReason: string | null = null;
+  private startedAt = Date.now();
+  private off: (() => void) | null = null;
 
   constructor(
     private readonly deps: {
@@ -49,7 +53,9 @@ export class Recording implements Module {
   }
 
   hooks(cameraId: string): RecorderHooks {
+    const fresh = !this.index.cameras.has(cameraId);
     const cam = this.index.camera(cameraId);
+    if (fresh) this.guard('resuming the camera', () => this.resume(cam));
     this.index.setWritable(cam, !this.alarm);
     return {
       dir: cam.link,
@@ -59,6 +65,54 @@ export class Recording implements Module {
       lastWriteAt: () => cam.lastWriteAt,
       onInterrupted: (reason) => this.index.interrupted(cam, reason),
     };
+  }
+
+  /**
+   * The time from where the camera's recording last ended (per the index) to its first segment of
+   * this run is lost: a gap left open by the last run keeps its reason (a camera outage that spans
+   * the restart), else the gateway was down, or, for a camera never recorded, starting. Seconds
+   * are accounted from when the camera was first configured.
+   */
+  private resume(cam: CameraSpool): void {
+    const acc = new AccountingRepo(this.deps.db);
+    const since = acc.configured(cam.cameraId, this.startedAt);
+    const open = this.closeReconciledGap(acc, cam.cameraId);
+    const last = acc.lastRecordedEnd(cam.cameraId);
+    const gap: Gap = open
+      ? { reason: open.reason, detail: open.detail ?? '', at: open.sinceMs, saved: true }
+      : last === null
+        ? { reason: 'starting', detail: 'the camera had not recorded yet', at: this.startedAt, saved: false }
+        : {
+            reason: 'gateway-down',
+            detail: 'the gateway was stopped or crashed',
+            at: this.startedAt,
+            saved: false,
+          };
+    this.index.resume(cam, last ?? since, gap);
+  }
+
+  /**
+   * A gap left open by the last run that a segment indexed only at this start (reconciled after a
+   * crash) already closed: accounted here, as the index would have. Returns the gap still open.
+   */
+  private closeReconciledGap(acc: AccountingRepo, cameraId: string): OpenGap | null {
+    const open = acc.gap(cameraId);
+    if (!open) return null;
+    const spans = acc.recorded(cameraId);
+    const next = Math.min(...spans.filter((s) => s.startMs > open.sinceMs).map((s) => s.startMs));
+    if (!Number.isFinite(next)) return open;
+    const before = Math.max(...spans.filter((s) => s.startMs <= open.sinceMs).map((s) => s.endMs));
+    if (Number.isFinite(before) && next - before > GAP_MS)
+      new SpoolRepo(this.deps.db).addLost({
+        cameraId,
+        destinationId: null,
+        startMs: before,
+        endMs: next,
+        reason: open.reason,
+        detail: open.detail,
+      });
+    acc.closeGap(cameraId);
+    return null;
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -73,11 +127,22 @@ export class Recording implements Module {
     );
     if (signal.aborted) return;
     this.guard('disk check', () => this.diskProblem());
-    this.offStep = this.deps.events.on('clock.step', (e) => this.index.shift(e.deltaMs));
+    this.offStep = this.deps.events.on('clock.step', (e) => {
+      this.index.shift(e.deltaMs);
+      this.startedAt += e.deltaMs;
+    });
+    // A camera that was up and went down: its recording gap is the camera's.
+    this.off = this.deps.events.on('camera.state', (e) => {
+      const cam = this.index.cameras.get(e.cameraId);
+      if (cam && e.state === 'offline' && e.previous !== null)
+        this.index.interrupted(cam, 'the camera stream was down', Date.parse(e.at), 'camera-down');
+    });
     this.stopClock = everySecond(() => this.onClock());
   }
 
   stop(): Promise<void> {
+    this.off?.();
+    this.off = null;
     this.stopClock?.();
     this.stopClock = null;
     this.offStep?.();
@@ -144,7 +209,12 @@ export class Recording implements Module {
     this.guard('indexing', () => {
       const clock = this.deps.clock;
       clock?.check();
-      this.index.pass(new SpoolRepo(this.deps.db), undefined, clock ? (ms) => clock.fileTime(ms) : undefined);
+      this.index.pass(
+        new SpoolRepo(this.deps.db),
+        new AccountingRepo(this.deps.db),
+        undefined,
+        clock ? (ms) => clock.fileTime(ms) : undefined,
+      );
     });
   }
 

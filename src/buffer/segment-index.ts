@@ -7,6 +7,7 @@ import { lstatSync, mkdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs
 import { join } from 'node:path';
 import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AccountingRepo } from '../store/accounting.ts';
 import type { SegmentRow, SpoolRepo } from '../store/spool.ts';
 import { parseSegmentList, readFromSync, sha256FileSync } from './segment-files.ts';
 import { TsHoleScanner } from './ts-holes.ts';
@@ -17,7 +18,7 @@ export const WRITE_LINK = 'writing';
 /** An ended run's ffmpeg has had time (stopTimeoutSeconds at most) to write its last line. */
 const RUN_DRAIN_MS = 35_000;
 /** A hole between two segments smaller than this is the cut itself, not a gap. */
-const GAP_MS = 1000;
+export const GAP_MS = 1000;
 
 interface Run {
   id: string;
@@ -44,8 +45,19 @@ export interface CameraSpool {
   /** Why this camera's directory cannot take segments, or null. */
   problem: string | null;
   lastEndMs: number | null;
-  /** Recording stopped at `at` for `reason`: the hole before the next segment begun after it is lost. */
-  interrupted: { reason: string; at: number } | null;
+  /**
+   * Recording stopped at `at` for `reason` (a lost reason: camera-down, not-recorded, gateway-down,
+   * starting): the hole before the next segment begun after it is lost. Persisted (`saved`) so a
+   * gap that spans a restart keeps its reason.
+   */
+  interrupted: Gap | null;
+}
+
+export interface Gap {
+  reason: string;
+  detail: string;
+  at: number;
+  saved: boolean;
 }
 
 type NewSegment = Omit<SegmentRow, 'id' | 'state'>;
@@ -110,8 +122,18 @@ export class SegmentIndex {
     });
   }
 
-  interrupted(cam: CameraSpool, reason: string, at = Date.now()): void {
-    cam.interrupted ??= { reason, at };
+  /** The first reason wins: a gap already open keeps its start and reason. */
+  interrupted(cam: CameraSpool, detail: string, at = Date.now(), reason = 'not-recorded'): void {
+    cam.interrupted ??= { reason, detail, at, saved: false };
+  }
+
+  /**
+   * A camera met for the first time since start: its recording is counted as ended where the index
+   * says it last ended, and a gap open before the stop (persisted) is open again.
+   */
+  resume(cam: CameraSpool, lastEndMs: number, gap: Gap | null): void {
+    cam.lastEndMs = lastEndMs;
+    cam.interrupted = gap;
   }
 
   /**
@@ -119,14 +141,29 @@ export class SegmentIndex {
    * not thrown. `now` is monotonic; `fileTime` turns a file's modification time into the wall
    * clock's present timebase (it may predate a step just noticed: core/clock.ts redate).
    */
-  pass(repo: SpoolRepo, now = monoNow(), fileTime: (mtimeMs: number) => number = (ms) => ms): void {
+  pass(
+    repo: SpoolRepo,
+    accounting: AccountingRepo,
+    now = monoNow(),
+    fileTime: (mtimeMs: number) => number = (ms) => ms,
+  ): void {
     const rows: NewSegment[] = [];
     const missing: Missing[] = [];
     for (const cam of this.cameras.values()) {
+      const gap = cam.interrupted;
+      if (gap && !gap.saved) {
+        accounting.openGap({
+          cameraId: cam.cameraId,
+          sinceMs: gap.at,
+          reason: gap.reason,
+          detail: gap.detail,
+        });
+        gap.saved = true;
+      }
       for (const run of [...cam.runs]) this.readRun(cam, run, rows, missing, now, fileTime);
     }
     repo.addSegments(rows);
-    for (const row of rows) this.account(repo, row);
+    for (const row of rows) this.account(repo, accounting, row);
     for (const m of missing) {
       // Dropped before the disk (the recording's fifo full: a disk slower than the stream), or
       // never sent by the camera: either way these seconds are not in the recording.
@@ -232,24 +269,30 @@ export class SegmentIndex {
     }
   }
 
-  private account(repo: SpoolRepo, row: NewSegment): void {
+  private account(repo: SpoolRepo, accounting: AccountingRepo, row: NewSegment): void {
     const cam = this.cameras.get(row.cameraId)!;
     const gapFrom = cam.lastEndMs;
     cam.lastEndMs = Math.max(cam.lastEndMs ?? 0, row.endMs);
     const stop = cam.interrupted;
     if (!stop || row.startMs <= stop.at) return;
     cam.interrupted = null;
+    accounting.closeGap(row.cameraId);
     if (gapFrom === null || row.startMs - gapFrom <= GAP_MS) return;
     repo.addLost({
       cameraId: row.cameraId,
       destinationId: null,
       startMs: gapFrom,
       endMs: row.startMs,
-      reason: 'not-recorded',
-      detail: stop.reason,
+      reason: stop.reason,
+      detail: stop.detail,
     });
     this.logger.warn(
-      { cameraId: row.cameraId, seconds: Math.round((row.startMs - gapFrom) / 1000), reason: stop.reason },
+      {
+        cameraId: row.cameraId,
+        seconds: Math.round((row.startMs - gapFrom) / 1000),
+        reason: stop.reason,
+        detail: stop.detail,
+      },
       'recording gap accounted as lost',
     );
   }

@@ -1,6 +1,8 @@
 // `edge-gateway backlog`: per camera and destination, what is still owed to the destination's
-// backfill endpoint, and the seconds already accounted as lost with their reasons.
+// backfill endpoint, the seconds already accounted as lost with their reasons, and where every
+// second since the camera was configured went (src/core/accounting.ts).
 import type { Command } from 'commander';
+import { cameraAccounts } from '../buffer/accounts.ts';
 import { t } from '../i18n/index.ts';
 import { coveredSeconds } from '../core/intervals.ts';
 import { BackfillQueue } from '../store/backfill-queue.ts';
@@ -66,7 +68,8 @@ export function registerBacklogCommand(program: Command, io: Io): void {
             cause: o.cause,
             since: new Date(o.startMs).toISOString(),
           }));
-        if (flags.json) return printJson(io, { pending, lost, openOutages: outages });
+        const accounting = cameraAccounts(db, cfg);
+        if (flags.json) return printJson(io, { pending, lost, openOutages: outages, accounting });
         io.out(t('backlog.pending'));
         io.out(
           pending.length === 0
@@ -100,6 +103,43 @@ export function registerBacklogCommand(program: Command, io: Io): void {
                 ['col.camera', 'col.destination', 'col.reason', 'col.seconds'],
                 lost.map((l) => [l.cameraId, l.destinationId ?? t('backlog.recording'), l.reason, l.seconds]),
               ),
+        );
+        io.out(`\n${t('backlog.accounting')}`);
+        io.out(
+          table(
+            [
+              'col.camera',
+              'col.destination',
+              'col.configured',
+              'col.live',
+              'col.backfilled',
+              'col.owed',
+              'col.lost',
+              'col.unaccounted',
+            ],
+            accounting.flatMap((a) => [
+              [
+                a.cameraId,
+                t('backlog.recording'),
+                a.recording.configuredSeconds,
+                a.recording.recordedSeconds,
+                '',
+                '',
+                a.recording.lostSeconds,
+                a.recording.unaccountedSeconds,
+              ],
+              ...a.destinations.map((d) => [
+                a.cameraId,
+                d.destinationId,
+                d.configuredSeconds,
+                d.liveSeconds,
+                d.backfilledSeconds,
+                d.owedSeconds,
+                d.lostSeconds,
+                d.unaccountedSeconds,
+              ]),
+            ]),
+          ),
         );
       } finally {
         db.close();

@@ -40,7 +40,7 @@ export interface GatewayEvents {
   outage: {
     cameraId: string;
     destinationId: string;
-    cause: 'uplink' | 'destination' | 'camera';
+    cause: 'uplink' | 'destination' | 'camera' | 'gateway';
     startAt: string;
     endAt: string | null;
     at: string;

@@ -109,6 +109,9 @@ export class ClockEpochRepo {
            WHERE at >= @sinceIso`,
         )
         .run({ delta: deltaMs, sinceIso: new Date(since).toISOString() });
+      // The accounting's own times (store/accounting.ts): a gap still open, when a camera was configured.
+      this.db.prepare(`UPDATE recording_gaps SET ${move('since_ms')}`).run(args);
+      this.db.prepare(`UPDATE cameras_configured SET ${move('since_ms')}`).run(args);
       this.saveOffset(epoch.offsetMs + deltaMs, monoMs);
       epoch.offsetMs += deltaMs;
       epoch.savedMonoMs = Math.round(monoMs);

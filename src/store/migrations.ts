@@ -1,6 +1,6 @@
 // Versioned schema migrations. Append only: a released migration is never edited, because
 // boxes in the field already ran it. PRAGMA user_version records how many have run.
-import { SPOOL_MIGRATION } from './spool-migration.ts';
+import { ACCOUNTING_MIGRATION, SPOOL_MIGRATION } from './spool-migration.ts';
 
 export const migrations: readonly string[] = [
   // 1: the camera inventory.
@@ -67,4 +67,6 @@ export const migrations: readonly string[] = [
      first_outage  INTEGER NOT NULL,
      first_lost    INTEGER NOT NULL
    ) STRICT;`,
+  // 6: gateway outages, when each camera was configured, open recording gaps (accounting).
+  ACCOUNTING_MIGRATION,
 ];

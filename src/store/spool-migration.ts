@@ -39,3 +39,30 @@ export const SPOOL_MIGRATION = `
     last_error     TEXT,
     PRIMARY KEY (segment_id, destination_id)
   ) STRICT;`;
+
+// Migration 6 (issue 15 item 4): outages of the gateway itself (down, or starting and not yet
+// delivering); when each camera was first configured (the span its seconds are accounted over);
+// a recording gap still open, so a camera outage that spans a restart keeps its start and reason.
+export const ACCOUNTING_MIGRATION = `
+  CREATE TABLE outages_v4 (
+    id             INTEGER PRIMARY KEY,
+    camera_id      TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    start_ms       INTEGER NOT NULL,
+    end_ms         INTEGER,
+    cause          TEXT NOT NULL CHECK (cause IN ('uplink', 'destination', 'camera', 'gateway'))
+  ) STRICT;
+  INSERT INTO outages_v4 SELECT id, camera_id, destination_id, start_ms, end_ms, cause FROM outages;
+  DROP TABLE outages;
+  ALTER TABLE outages_v4 RENAME TO outages;
+  CREATE INDEX outages_open ON outages (camera_id, destination_id, end_ms);
+  CREATE TABLE cameras_configured (
+    camera_id TEXT PRIMARY KEY,
+    since_ms  INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE recording_gaps (
+    camera_id TEXT PRIMARY KEY,
+    since_ms  INTEGER NOT NULL,
+    reason    TEXT NOT NULL,
+    detail    TEXT
+  ) STRICT;`;

@@ -20,7 +20,7 @@ export interface OutageRow {
   destinationId: string;
   startMs: number;
   endMs: number | null;
-  cause: 'uplink' | 'destination' | 'camera';
+  cause: 'uplink' | 'destination' | 'camera' | 'gateway';
 }
 
 export interface LostRow {

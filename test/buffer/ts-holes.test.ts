@@ -9,6 +9,7 @@ import { sha256FileSync } from '../../src/buffer/segment-files.ts';
 import { SegmentIndex } from '../../src/buffer/segment-index.ts';
 import { TsHoleScanner } from '../../src/buffer/ts-holes.ts';
 import { silentLogger } from '../../src/log/logger.ts';
+import { AccountingRepo } from '../../src/store/accounting.ts';
 import { openStore } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
 
@@ -68,7 +69,7 @@ describe('holes inside a segment', () => {
       execFileSync('cp', [segment('hole2.ts', { drop: [2, 3.5] }), join(cam, file)]);
       writeFileSync(join(cam, '1000.csv'), `${file},0.000000,6.000000\n`);
       const repo = new SpoolRepo(db);
-      index.pass(repo);
+      index.pass(repo, new AccountingRepo(db));
       expect(repo.complete('cam-1')).toHaveLength(1);
       const [seg] = repo.complete('cam-1');
       const lost = repo.lost().filter((l) => l.cameraId === 'cam-1');
