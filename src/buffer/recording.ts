@@ -134,8 +134,11 @@ export class Recording implements Module {
     // A camera that was up and went down: its recording gap is the camera's.
     this.off = this.deps.events.on('camera.state', (e) => {
       const cam = this.index.cameras.get(e.cameraId);
-      if (cam && e.state === 'offline' && e.previous !== null)
+      if (cam && e.state === 'offline' && e.previous !== null) {
         this.index.interrupted(cam, 'the camera stream was down', Date.parse(e.at), 'camera-down');
+        // Persisted at once (a pass saves it): the gateway may die before the next second.
+        this.indexNew();
+      }
     });
     this.stopClock = everySecond(() => this.onClock());
   }
