@@ -109,8 +109,9 @@ export async function summarise(o: {
       outageSegmentsMissing: owedSegs.filter((s) => !stored.has(s.sha256)).length,
     });
   }
+  // A camera's first seconds before it first recorded are accounted as `starting`: not video lost.
   const recordingLost = o.backlog.lost
-    .filter((l) => l.destinationId === null)
+    .filter((l) => l.destinationId === null && l.reason !== 'starting')
     .map((l) => ({ camera: l.cameraId, reason: l.reason, seconds: l.seconds }));
   const relayed = streamed.filter((c) => arrived.has(c));
   return {
