@@ -2,7 +2,7 @@
 // it copies from the build context exists, what the run stage copies from the build stage is made
 // there, and the entry point resolves to the bundle `npm run build` writes, which answers --version.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,14 @@ describe('Dockerfile.arm64', () => {
           ).toBe(true);
       }
     }
+  });
+
+  it('puts the ffmpeg launcher beside the bundle, executable, where the relay looks for it', () => {
+    expect(text).toMatch(
+      /^COPY --from=build \/src\/src\/relay\/ffmpeg-launcher\.sh \.\/dist\/ffmpeg-launcher\.sh$/m,
+    );
+    // COPY keeps the file's mode: executable in the checkout, so in the image.
+    expect(statSync(join(ROOT, 'src/relay/ffmpeg-launcher.sh')).mode & 0o111).toBe(0o111);
   });
 
   it('has an entry point that resolves to the bundle, which runs', () => {
