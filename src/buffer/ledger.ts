@@ -119,12 +119,9 @@ export class Ledger implements Module {
     const acc = new AccountingRepo(this.deps.db);
     const enabled = new Set(this.deps.cfg.destinations.filter((d) => d.enabled).map((d) => d.id));
     let opened = 0;
-    const configured = [...acc.configuredSince().keys()];
-    const pairs = new Map(acc.knownPairs().map((p) => [`${p.cameraId}/${p.destinationId}`, p]));
-    for (const cameraId of configured)
-      for (const destinationId of enabled)
-        pairs.set(`${cameraId}/${destinationId}`, { cameraId, destinationId });
-    for (const p of pairs.values()) {
+    // Only pairs the relay once judged: one never sent (a codec the destination cannot take)
+    // would hold an outage open forever, and retention would keep its segments as owed.
+    for (const p of acc.knownPairs()) {
       if (!enabled.has(p.destinationId)) continue;
       const last = acc.lastRecordedEnd(p.cameraId);
       const from = Math.min(runStart, (last ?? runStart) - this.deps.marginMs);
