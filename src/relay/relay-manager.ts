@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { Module } from '../core/module.ts';
 import {
   planRelay,
+  protocolOf,
   type PlanCamera,
   type PlannedIngest,
   type RelayPlan,
@@ -26,6 +27,7 @@ import { LiveRateSampler } from './live-rates.ts';
 import type { LiveRates } from '../core/status.ts';
 import { readTcpTable } from './tcp-table.ts';
 import { readWildcardUdpInodes } from './udp-table.ts';
+import { SRT_BREAK_SEEN_MS } from './srt-evidence.ts';
 
 export interface RecordingSource {
   enabled: boolean;
@@ -122,6 +124,14 @@ export class RelayManager implements Module {
     // One ticker for every destination of every camera: one read of the TCP table per tick at most.
     this.tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
     this.cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
+    if (
+      r.stallSeconds * 1000 < SRT_BREAK_SEEN_MS &&
+      this.cfg.destinations.some((d) => protocolOf(d.url) === 'srt')
+    )
+      this.logger.warn(
+        { stallSeconds: r.stallSeconds },
+        `an SRT destination's break is seen only after libsrt's peer idle timeout: about ${SRT_BREAK_SEEN_MS / 1000} s, more than stallSeconds (docs/relay.md, SRT destinations)`,
+      );
     await this.reconcile('start');
     if (signal.aborted) return;
     this.ticker = setInterval(() => this.tick(), this.tickMs);

@@ -17,6 +17,8 @@ export const SRT_CONNECT_MS = 3000;
 export const SRT_PEER_IDLE_MS = 5000;
 /** libsrt closes a failed attempt's socket from its garbage collector, up to about a second late. */
 const CLOSE_LAG_MS = 1500;
+/** When a break is seen at the latest after the peer fell silent: idle timeout, close, a 2 s tick. */
+export const SRT_BREAK_SEEN_MS = SRT_PEER_IDLE_MS + 1000 + 2000;
 
 export interface SrtVerdict {
   /** As many connections as SRT destinations, each older than a connect attempt can last. */
