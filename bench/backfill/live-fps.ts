@@ -6,6 +6,8 @@
 // 4 s segments (hard links to one real 1080p25 4 Mbit/s MPEG-TS clip); on restart backfill begins
 // at once. Frame rate = frames the ingest recorded (framesReceived) per second over a window.
 // Run: npm run bench:backfill:live [-- --seconds 20 --cameras 2 --cap 8000]. See bench/backfill/README.md.
+// With --shaped-kbps the uplink is a shaped link (shaped-link.ts, as root) and the run compares
+// backfill uncapped with backfill.adapt off against the same with it on (issue 15 item 6).
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -32,6 +34,7 @@ import { startRtmpIngest, type Ingest } from '../../test/ingest/index.ts';
 import { startSite, type SimSite } from '../../test/sim/site.ts';
 import { startDaemon, type Daemon } from '../../test/support/daemon.ts';
 import { waitFor } from '../../test/support/wait.ts';
+import { benchNamespace, rerunInNamespace, shapeUplink, uplinkCounters } from './shaped-link.ts';
 
 const SEG_S = 4;
 const DEST = 'central';
@@ -45,8 +48,18 @@ const { values } = parseArgs({
     'capped-backlog': { type: 'string', default: '60' },
     settle: { type: 'string', default: '5' },
     kbps: { type: 'string', default: '4000' },
+    'shaped-kbps': { type: 'string' },
+    'queue-ms': { type: 'string', default: '400' },
   },
 });
+const SHAPE = values['shaped-kbps']
+  ? {
+      kbps: Number(values['shaped-kbps']),
+      queueMs: Number(values['queue-ms']),
+    }
+  : null;
+// The shaped run happens in a namespace of its own: this process only starts it and cleans up.
+if (SHAPE && !benchNamespace()) process.exit(await rerunInNamespace());
 const W = Number(values.seconds);
 const CAMERAS = Number(values.cameras);
 const CAP = Number(values.cap);
@@ -210,7 +223,7 @@ onCleanup(() => rx.close());
 const nominalFps = site.cameras.map((c) => c.profiles.find((p) => p.mount === 'main')?.fps ?? NaN);
 const mainProfile = site.cameras[0]!.profiles.find((p) => p.mount === 'main')!;
 
-function writeConfig(capKbps: number | null): void {
+function writeConfig(capKbps: number | null, adapt: boolean): void {
   writeFileSync(
     config,
     [
@@ -222,7 +235,7 @@ function writeConfig(capKbps: number | null): void {
       `    url: "${rtmp.urlTemplate}"`,
       `    backfill: { url: "${rx.url}/v1/{siteId}/{cameraId}/{start}.ts", token: "\${BACKFILL_TOKEN}" }`,
       `relay: { statusSocket: ${socket}, stopTimeoutSeconds: 2 }`,
-      `backfill: { retrySeconds: [1, 2]${capKbps === null ? '' : `, maxKbps: ${capKbps}`} }`,
+      `backfill: { retrySeconds: [1, 2], adapt: ${adapt}${capKbps === null ? '' : `, maxKbps: ${capKbps}`} }`,
       `recording: { dir: ${spool}, segmentSeconds: ${SEG_S}, minFreeMb: 1 }`,
       `store: { path: ${dbPath} }`,
       'mqtt: { url: "mqtt://127.0.0.1:1" }',
@@ -236,8 +249,8 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function daemonUp(capKbps: number | null): Promise<Running> {
-  writeConfig(capKbps);
+async function daemonUp(capKbps: number | null, adapt = true): Promise<Running> {
+  writeConfig(capKbps, adapt);
   let d: Daemon | undefined;
   // startDaemon waits 30 s for the status socket; a loaded host can miss that once. It does not
   // kill a daemon it gave up on: find it by its config and kill it, with any ffmpeg it started.
@@ -364,6 +377,14 @@ interface Window {
   receiverCpu: number;
   restarts: number;
   segmentsAnswered: number;
+  /** Frames at the ingest over what the camera sent at its nominal rate. */
+  vsCamera: number;
+  /** Times backfill's pace backed off for live during the window. */
+  paceBackoffs: number;
+  /** Packets the shaped uplink's queue dropped during the window (null: not shaped). */
+  uplinkDropped: number | null;
+  /** kbit/s through the shaped uplink during the window, live and backfill (null: not shaped). */
+  uplinkKbps: number | null;
 }
 
 /** Body bytes the receiver took during [from, to]: each request's bytes spread evenly over its life. */
@@ -386,6 +407,7 @@ async function measure(
 ): Promise<Window> {
   log(`measuring "${label}" for ${W} s`);
   const s0 = await r.d.status();
+  const u0 = SHAPE ? uplinkCounters() : null;
   const cpu0 = cpuTicks();
   const d0 = procCpuSeconds(r.d.proc.pid);
   const b0 = process.cpuUsage();
@@ -414,12 +436,14 @@ async function measure(
   const d1 = procCpuSeconds(r.d.proc.pid);
   const b1 = process.cpuUsage(b0);
   const s1 = await r.d.status();
+  const u1 = SHAPE ? uplinkCounters() : null;
   // Uploads in flight at the end of the window answer later; wait for them (at most one per camera).
   if (backlogDone) {
     await waitFor(
       () => backlogDone() || cameraIds.every((id) => received.some((x) => x.cameraId === id && x.at > t1)),
       'the uploads in flight at the end of the window',
-      30_000,
+      // On a shaped uplink one segment can take tens of seconds.
+      SHAPE ? 180_000 : 30_000,
       100,
     );
   }
@@ -439,6 +463,10 @@ async function measure(
     receiverCpu: (b1.user + b1.system) / 1e4 / seconds,
     restarts: restarts(s1) - restarts(s0),
     segmentsAnswered: received.filter((x) => x.done >= t0 && x.done <= t1).length,
+    vsCamera: (f1 - f0) / seconds / CAMERAS / nominalFps[0]!,
+    paceBackoffs: (s1.backfill?.paceBackoffs ?? 0) - (s0.backfill?.paceBackoffs ?? 0),
+    uplinkDropped: u0 && u1 ? u1.dropped - u0.dropped : null,
+    uplinkKbps: u0 && u1 ? ((u1.sentBytes - u0.sentBytes) * 8) / seconds / 1000 : null,
   };
 }
 
@@ -451,12 +479,49 @@ const drained = (b: { startMs: number; endMs: number; count: number }) => (): bo
   ).size >= b.count;
 
 // ---------------------------------------------------------------------------------------------
+// The shaped run: no backfill, then one backlog sent uncapped without adaptation, then with it.
+
+async function shapedRun(benchStart: number): Promise<void> {
+  const shape = SHAPE!;
+  const qdisc = shapeUplink([rtmp.port, Number(new URL(rx.url).port)], shape);
+  log(`uplink shaped (to the ingest and the receiver):\n${qdisc}`);
+  let r = await daemonUp(null, true);
+  await waitLive(r);
+  windows.push(await measure(r, 'no backfill', null));
+  await r.stop();
+  const backlog = drained(insertBacklog(BACKLOG, benchStart - 3_600_000));
+  log(
+    `inserted ${BACKLOG} segments (${((BACKLOG * clipBytes) / 1e6).toFixed(1)} MB); backfill uncapped, adapt off`,
+  );
+  r = await daemonUp(null, false);
+  await waitLive(r);
+  windows.push(await measure(r, 'uncapped, adapt off', null, backlog));
+  await r.stop();
+  if (backlog()) throw new Error('the backlog drained before the adaptive window: raise --backlog');
+  log('the rest of the backlog with backfill.adapt on');
+  r = await daemonUp(null, true);
+  await waitLive(r);
+  windows.push(await measure(r, 'uncapped, adapt on', null, backlog));
+  await r.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run
 
 const windows: Window[] = [];
 let failed = false;
 try {
   const benchStart = Date.now();
+  if (SHAPE) await shapedRun(benchStart);
+  else await loopbackRun(benchStart);
+} catch (e) {
+  failed = true;
+  console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
+} finally {
+  await runCleanups();
+}
+
+async function loopbackRun(benchStart: number): Promise<void> {
   // 1. Uncapped daemon, nothing owed: the reference rate.
   log('daemon (uncapped config), no backlog');
   let r = await daemonUp(null);
@@ -492,11 +557,6 @@ try {
     throw new Error('the capped backlog drained before the relay was live: raise --capped-backlog');
   windows.push(await measure(r, `backfill capped ${CAP} kbps`, CAP, small));
   await r.stop();
-} catch (e) {
-  failed = true;
-  console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
-} finally {
-  await runCleanups();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -507,21 +567,23 @@ if (windows.length > 0) {
   const ref = refs.reduce((a, w) => a + w.fpsPerCamera, 0) / refs.length;
   const pad = (s: string, n: number) => s.padEnd(n);
   console.log(
-    `live relay fps during backfill, loopback, ${cpus().length} cores, Node ${process.versions.node}; ` +
+    `live relay fps during backfill, ${SHAPE ? `uplink shaped to ${SHAPE.kbps} kbit/s (tbf, queue ${SHAPE.queueMs} ms)` : 'loopback'}, ${cpus().length} cores, Node ${process.versions.node}; ` +
       `${CAMERAS} simulated camera(s) ${mainProfile.width}x${mainProfile.height} at nominal ${[...new Set(nominalFps)].join('/')} fps ` +
       `relayed (copy) to nginx-rtmp; backlog segments ${SEG_S} s 1080p25 H.264 at ${clipBitrate.toFixed(0)} kbit/s; window ${W} s`,
   );
   console.log(
-    `${pad('window', 28)}${pad('s', 6)}${pad('fps/cam', 9)}${pad('min 1s', 8)}${pad('vs ref', 8)}${pad('backfill kbit/s', 17)}${pad('x real time', 13)}${pad('daemon CPU', 12)}${pad('receiver CPU', 14)}${pad('host busy', 11)}relay restarts`,
+    `${pad('window', 28)}${pad('s', 6)}${pad('fps/cam', 9)}${pad('min 1s', 8)}${pad('vs ref', 8)}${pad('backfill kbit/s', 17)}${pad('x real time', 13)}${pad('daemon CPU', 12)}${pad('receiver CPU', 14)}${pad('host busy', 11)}${pad('relay restarts', 16)}${pad('vs camera', 11)}${pad('pace cuts', 11)}${pad('uplink drops', 14)}uplink kbit/s`,
   );
   for (const w of windows) {
     console.log(
-      `${pad(w.label, 28)}${pad(w.seconds.toFixed(1) + (w.truncated ? '*' : ''), 6)}${pad(w.fpsPerCamera.toFixed(2), 9)}${pad(w.min1sFps.toFixed(1), 8)}${pad((w.fpsPerCamera / ref).toFixed(3), 8)}${pad(w.backfillKbps.toFixed(0), 17)}${pad(w.xRealTime.toFixed(1), 13)}${pad(w.daemonCpu.toFixed(0) + ' %', 12)}${pad(w.receiverCpu.toFixed(0) + ' %', 14)}${pad(w.cpuBusy.toFixed(0) + ' %', 11)}${w.restarts}`,
+      `${pad(w.label, 28)}${pad(w.seconds.toFixed(1) + (w.truncated ? '*' : ''), 6)}${pad(w.fpsPerCamera.toFixed(2), 9)}${pad(w.min1sFps.toFixed(1), 8)}${pad((w.fpsPerCamera / ref).toFixed(3), 8)}${pad(w.backfillKbps.toFixed(0), 17)}${pad(w.xRealTime.toFixed(1), 13)}${pad(w.daemonCpu.toFixed(0) + ' %', 12)}${pad(w.receiverCpu.toFixed(0) + ' %', 14)}${pad(w.cpuBusy.toFixed(0) + ' %', 11)}${pad(String(w.restarts), 16)}${pad(w.vsCamera.toFixed(3), 11)}${pad(String(w.paceBackoffs), 11)}${pad(String(w.uplinkDropped ?? '-'), 14)}${w.uplinkKbps?.toFixed(0) ?? '-'}`,
     );
   }
   if (windows.some((w) => w.truncated))
     console.log('* the backlog drained before the window ended: the window was cut there');
-  console.log(`vs ref: fps over the mean of the no-backfill windows (${ref.toFixed(2)} fps per camera)`);
+  console.log(
+    `vs ref: fps over the mean of the no-backfill windows (${ref.toFixed(2)} fps per camera); vs camera: over the nominal ${nominalFps[0]} fps`,
+  );
   console.log(
     `CPU: % of one core (daemon: the gateway's Node process; receiver: this bench process); host busy: % of all ${cpus().length} cores, ` +
       `including anything else running (load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')})`,
@@ -533,6 +595,7 @@ if (windows.length > 0) {
       clipKbps: Math.round(clipBitrate),
       cameras: CAMERAS,
       windowS: W,
+      shape: SHAPE,
       windows,
     }),
   );
