@@ -116,18 +116,24 @@ function prepared(): Promise<void> {
   return ready;
 }
 
+/**
+ * Options given to fluent-ffmpeg as separate arguments: given one array it splits an element "a b"
+ * in two (a lone option is one word anyway), and given none it adds "undefined".
+ */
+function addOptions(list: string[], add: (...options: string[]) => void): void {
+  if (list.length > 0) add(...list);
+}
+
 export function runFfmpeg(cmd: FfmpegCommand, opts: RunOptions = {}): RunningFfmpeg {
   const tail: string[] = [];
   const listeners: ((p: Progress) => void)[] = [];
   const lineListeners: ((line: string) => void)[] = [];
   // fluent-ffmpeg keeps the last stdoutLines lines of stdout and of stderr, 0 meaning all of them:
   // a camera's ffmpeg writes a progress block every second for days. We read both ourselves.
-  // Options are passed as separate arguments: given one array, it would split any "a b" in two.
-  const command = ffmpeg({ stdoutLines: 1 })
-    .input(cmd.input)
-    .inputOptions(...cmd.inputOptions)
-    .output(cmd.output)
-    .outputOptions(...cmd.outputOptions);
+  const command = ffmpeg({ stdoutLines: 1 }).input(cmd.input);
+  addOptions(cmd.inputOptions, (...o) => command.inputOptions(...o));
+  command.output(cmd.output);
+  addOptions(cmd.outputOptions, (...o) => command.outputOptions(...o));
   let commandLine = scrubText(
     ['ffmpeg', ...cmd.inputOptions, '-i', cmd.input, ...cmd.outputOptions, cmd.output].join(' '),
   );

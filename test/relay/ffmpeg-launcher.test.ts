@@ -2,6 +2,7 @@
 // exactly ours, the process is ffmpeg itself (setpriv execs in place), and fluent-ffmpeg's own
 // capability probes run once however many cameras start together. Alone in its file: the probes
 // are cached per process.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -58,5 +59,17 @@ describe('ffmpeg through the launcher', () => {
     expect(calls.filter((l) => l === '-encoders')).toHaveLength(1);
     expect(calls.filter((l) => l.startsWith('-hide_banner'))).toHaveLength(4);
     expect(first.commandLine).toBe(['ffmpeg', ...argv.slice(1)].join(' '));
+  });
+
+  it('runs a command without input options (fluent-ffmpeg would add "undefined" for none)', async () => {
+    const clip = join(dir, 'clip.ts');
+    execFileSync(realFfmpeg, [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=16x16:rate=5:duration=1'],
+      ...['-f', 'mpegts', clip],
+    ]);
+    const p = runFfmpeg({ input: clip, inputOptions: [], output: '-', outputOptions: ['-f', 'null'] });
+    const exit = await p.exited;
+    expect(exit.code, exit.tail.join('\n')).toBe(0);
+    expect(p.commandLine).toBe(`ffmpeg -i ${clip} -y -f null -`);
   });
 });
