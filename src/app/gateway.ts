@@ -8,6 +8,7 @@ import { ClockSteps } from '../buffer/clock-steps.ts';
 import { Ledger, type OutageCause } from '../buffer/ledger.ts';
 import { Recording } from '../buffer/recording.ts';
 import type { Config } from '../config/schema.ts';
+import { AuthHolds } from '../core/auth-holds.ts';
 import { cameraHealth } from '../core/camera-health.ts';
 import { mismatchParams } from '../core/codec-fit.ts';
 import { EventBus, type CameraHealth } from '../core/events.ts';
@@ -102,17 +103,42 @@ export class Gateway {
       onRecovered: () => this.backfill.kick(),
       marginMs: backfillMarginMs(cfg, null),
     });
+    // One hold per camera account, whether ONVIF or the RTSP pull was refused (issue 12 item 4).
+    const holds = new AuthHolds(cfg.cameraLogin.attemptsPerHour);
+    const at = () => new Date().toISOString();
     this.relay = new RelayManager(
       cfg,
       () => relayCameras(cfg, new InventoryRepo(db).list()),
       child('relay'),
-      { onStateChange: (e) => this.onRelayState(e) },
+      {
+        onStateChange: (e) => this.onRelayState(e),
+        onAuthRefused: (e) =>
+          events.emit('camera.auth', {
+            cameraId: e.cameraId,
+            address: e.host,
+            via: 'rtsp',
+            retryAt: e.retryAt === null ? null : new Date(e.retryAt).toISOString(),
+            at: at(),
+          }),
+        onFailing: (e) =>
+          events.emit('part.failing', {
+            cameraId: e.cameraId,
+            part: e.part,
+            destinationId: e.destinationId,
+            failures: e.failures,
+            reason: e.reason,
+            cleared: !e.failing,
+            at: at(),
+          }),
+      },
       this.recording,
+      holds,
     );
     this.discovery = new DiscoveryModule({
       cfg,
       db,
       events,
+      holds,
       logger: child('discovery'),
       onDiscovered: () => this.relay.reconcile('discovery'),
     });

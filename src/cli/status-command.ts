@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Command } from 'commander';
 import { t } from '../i18n/index.ts';
 import { mismatchParams } from '../core/codec-fit.ts';
-import type { GatewayStatus } from '../core/status.ts';
+import type { GatewayStatus, PartStatus, StreamStatus } from '../core/status.ts';
 import { optionalConfig } from './context.ts';
 import { EXIT, ExitError } from './exit-codes.ts';
 import { printJson, table, type Io } from './output.ts';
@@ -30,6 +30,16 @@ export function fetchStatus(socketPath: string): Promise<GatewayStatus> {
 }
 
 const n = (v: number | null, unit = '') => (v === null ? '-' : `${v}${unit}`);
+
+/** A part's state, with what a technician must see first: a refused login, a part failing (issue 12). */
+function stateText(p: PartStatus, stream?: StreamStatus): string {
+  let state: string = p.state;
+  if (stream && p.state === 'auth-failed')
+    state = stream.authRetryAt
+      ? t('status.authFailed', { at: stream.authRetryAt })
+      : t('status.authFailedNew');
+  return p.failingSince ? t('status.failing', { state, failures: p.failures }) : state;
+}
 
 export function registerStatusCommand(program: Command, io: Io): void {
   program
@@ -65,7 +75,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
           s.cameraId,
           s.profile,
           t('status.camera'),
-          s.state,
+          stateText(s, s),
           n(s.fps),
           n(s.kbps),
           n(s.lastFrameAgeSeconds, 's'),
@@ -77,7 +87,7 @@ export function registerStatusCommand(program: Command, io: Io): void {
           '',
           '',
           d.transcoding ? t('status.transcode', { id: d.id, cpu: n(d.cpuPercent, '%') }) : d.id,
-          d.state,
+          stateText(d),
           n(d.fps),
           n(d.kbps),
           n(d.lastFrameAgeSeconds, 's'),
@@ -85,6 +95,22 @@ export function registerStatusCommand(program: Command, io: Io): void {
           n(d.uptimeSeconds, 's'),
           d.availability24h === null ? '-' : `${(d.availability24h * 100).toFixed(1)}%`,
         ]),
+        ...(s.recording
+          ? [
+              [
+                '',
+                '',
+                t('status.recording'),
+                stateText(s.recording),
+                '-',
+                '-',
+                n(s.recording.lastFrameAgeSeconds, 's'),
+                s.recording.restartsLastHour,
+                n(s.recording.uptimeSeconds, 's'),
+                '',
+              ],
+            ]
+          : []),
         // After the camera's last stream: the destinations it is not sent to.
         ...(status.streams.slice(i + 1).some((x) => x.cameraId === s.cameraId)
           ? []

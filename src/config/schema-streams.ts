@@ -103,6 +103,10 @@ export const relaySchema = z.strictObject({
     .min(1)
     .default([1, 2, 5, 10, 30, 60])
     .meta({ description: 'Restart delays in order, the last repeating; each gets +-20 % jitter.' }),
+  failingAfter: z.number().int().min(0).max(1000).default(10).meta({
+    description:
+      "Failures in a row after which a camera's ffmpeg, a destination or the recording is `failing`: one alarm event, shown in status and MQTT, retried at the slowest back-off step until it delivers again (0: never).",
+  }),
   stopTimeoutSeconds: seconds(3, 8).meta({
     description:
       'Time ffmpeg has to exit after SIGTERM before SIGKILL (at most 8: the daemon stops within 10 s).',

@@ -1,5 +1,6 @@
 // ${NAME} references in the configuration, resolved from systemd's credentials directory
 // ($CREDENTIALS_DIRECTORY/NAME, see systemd.exec LoadCredential=) and then the environment.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerSecret } from '../log/secrets.ts';
@@ -72,4 +73,12 @@ export function resolveSecrets(
     return node;
   };
   return { value: walk(doc, []), problems };
+}
+
+/**
+ * An opaque fingerprint of a set of credentials, so a rejected set can be recognised without
+ * keeping the password itself (core/auth-holds.ts): the same for every module that logs in.
+ */
+export function credentialsKey(c: { username: string; password: string }): string {
+  return createHash('sha256').update(`${c.username}\0${c.password}`).digest('hex');
 }

@@ -1,7 +1,8 @@
 // A camera's overall health from the states of its ingest and destinations. Pure.
 import type { CameraHealth } from './events.ts';
+import type { SupervisedState } from './status.ts';
 
-export type PartState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
+export type PartState = SupervisedState;
 
 /**
  * `unsent`: destinations the camera is not sent to (relay-plan.ts): a camera that cannot reach

@@ -36,6 +36,22 @@ export interface GatewayEvents {
     retryAt: string | null;
     at: string;
   };
+  /**
+   * A camera's ffmpeg, a destination or the recording failed relay.failingAfter times in a row
+   * (an alarm, raised once), or delivered again (`cleared`). It retries at the slowest step meanwhile.
+   */
+  'part.failing': {
+    cameraId: string;
+    part: 'camera' | 'destination' | 'recording';
+    /** destination: which one; null otherwise. */
+    destinationId: string | null;
+    /** Failures in a row when it entered; 0 when cleared. */
+    failures: number;
+    /** The last failure's reason; null when cleared. */
+    reason: string | null;
+    cleared: boolean;
+    at: string;
+  };
   /** The outage ledger opened or closed an interval; `endAt` is null while it is open. */
   outage: {
     cameraId: string;

@@ -2,7 +2,8 @@
 // status are built from. Pure types, so every module can report into it without importing the others.
 import type { CodecMismatch } from './codec-fit.ts';
 
-export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'stopped';
+/** auth-failed: the camera refused the login; not asked again until its hold allows (core/auth-holds.ts). */
+export type SupervisedState = 'starting' | 'live' | 'stalled' | 'backing-off' | 'auth-failed' | 'stopped';
 
 export interface PartStatus {
   state: SupervisedState;
@@ -15,11 +16,17 @@ export interface PartStatus {
   uptimeSeconds: number | null;
   lastError: string | null;
   pid: number | null;
+  /** Failures in a row (0 once it delivers). */
+  failures: number;
+  /** Failed relay.failingAfter times in a row: since when (issue 12 item 6), else null. */
+  failingSince: string | null;
 }
 
 export interface StreamStatus extends PartStatus {
   cameraId: string;
   profile: string;
+  /** auth-failed: when the camera is asked again (null: once the credentials change). */
+  authRetryAt?: string | null;
   /** The local recorder of this stream, when it is the recorded one. */
   recording: PartStatus | null;
   destinations: (PartStatus & {

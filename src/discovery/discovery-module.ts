@@ -14,6 +14,8 @@ export interface DiscoveryDeps {
   db: Db;
   events: EventBus;
   logger: Logger;
+  /** Refused camera logins, shared with the relay's RTSP pulls (one account per camera). */
+  holds?: AuthHolds;
   /** After every run: the inventory may have changed. */
   onDiscovered?: (summary: RediscoverySummary) => Promise<unknown>;
 }
@@ -26,7 +28,7 @@ export class DiscoveryModule implements Module {
   private readonly holds: AuthHolds;
 
   constructor(private readonly deps: DiscoveryDeps) {
-    this.holds = new AuthHolds(deps.cfg.cameraLogin.attemptsPerHour);
+    this.holds = deps.holds ?? new AuthHolds(deps.cfg.cameraLogin.attemptsPerHour);
   }
 
   /** Starts the first discovery and returns at once: the relay starts with what the inventory has. */

@@ -4,8 +4,8 @@
 // one failed read never takes a camera off the relay. A camera keeps its id across address changes:
 // its UUID, else its MAC, identifies it.
 import { wallOf } from '../core/clock.ts';
-import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
+import { credentialsKey as keyOf } from '../config/secrets.ts';
 import type { AuthHolds } from '../core/auth-holds.ts';
 import { isUsable, toInventoryUpdate } from '../core/device-report.ts';
 import type { EventBus } from '../core/events.ts';
@@ -32,12 +32,8 @@ interface Creds {
   password: string;
 }
 
-const hostPort = (url: string) => {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-};
-/** Only a fingerprint of the credentials is kept in memory, never the password. */
-const keyOf = (c: Creds) => createHash('sha256').update(`${c.username}\0${c.password}`).digest('hex');
+/** The camera's host: its account is one, whether ONVIF or the RTSP pull uses it (auth-holds.ts). */
+const hostOf = (url: string) => new URL(url).hostname;
 const sameUrl = (a: string | undefined, b: string) => a !== undefined && a.trim() === b.trim();
 
 export async function rediscover(
@@ -63,10 +59,10 @@ export async function rediscover(
     // Held credentials are not sent: the device is read as far as it goes without them.
     credentialsFor: (url) => {
       const c = credsOf(url);
-      return c && holds && !holds.mayTry(hostPort(url), keyOf(c)) ? null : c;
+      return c && holds && !holds.mayTry(hostOf(url), keyOf(c)) ? null : c;
     },
     // A device that already rejected credentials gets one login per try, never a second one.
-    resyncOnReject: (url) => !holds?.isHeld(hostPort(url)),
+    resyncOnReject: (url) => !holds?.isHeld(hostOf(url)),
     ...(signal ? { signal } : {}),
   });
   const repo = new InventoryRepo(db);
@@ -100,7 +96,7 @@ export async function rediscover(
     lost.delete(cam.id);
     const creds = credsOf(r.onvifUrl);
     if (holds && creds) {
-      const target = hostPort(r.onvifUrl);
+      const target = hostOf(r.onvifUrl);
       const kind = r.error?.kind;
       const wasHeld = holds.isHeld(target);
       if (kind === 'not-authorized' || kind === 'locked') {

@@ -1,7 +1,8 @@
 // What ffmpeg writes about one destination of the camera's tee, kept as that destination's last
 // error: ffmpeg names the destination by its address (host:port) in its messages, except a failed
-// certificate, which it says on the line before, without the address (measured, ffmpeg 5.1).
-import type { Endpoint } from './destination-watch.ts';
+// certificate, which it says on the line before, without the address (measured, ffmpeg 5.1). Each
+// reconnect its fifo could not open is one more failure of that destination (issue 12 item 6).
+import { fifoOpenFailure, type Endpoint } from './destination-watch.ts';
 import type { TeeDestination } from './stream-relay.ts';
 
 export class DestinationMessages {
@@ -17,6 +18,8 @@ export class DestinationMessages {
     }
     const certificate = this.certificate;
     for (const d of this.tee) {
+      const refused = fifoOpenFailure(line, d.output.url);
+      if (refused !== null) d.watch.noteOpenFailure(`could not open the destination: ${refused}`);
       if (!d.mark || !line.includes(d.mark)) continue;
       this.certificate = null;
       d.watch.noteError(

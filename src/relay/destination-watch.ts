@@ -6,8 +6,10 @@
 import { monoNow } from '../core/clock.ts';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { FailureStreak } from '../core/failure-streak.ts';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
+import { scrubText } from '../log/secrets.ts';
 import { DeliveryEvidence, judge } from './delivery-evidence.ts';
 import { SrtEvidence } from './srt-evidence.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
@@ -34,6 +36,27 @@ export function endpointOf(url: string, protocol: PlannedOutput['protocol']): En
   if (fallback === null) return null;
   const u = new URL(url);
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port ? Number(u.port) : fallback };
+}
+
+/**
+ * Why ffmpeg's fifo could not open the destination at `url`, from one of its error lines
+ * (`[fifo @ 0x…] Error opening URL: why`, once per reconnect attempt, credentials scrubbed), or
+ * null when the line is about something else. Two destinations on one server differ by path.
+ */
+export function fifoOpenFailure(line: string, url: string): string | null {
+  const m = /\] Error opening (\S+): (.*)$/.exec(line);
+  if (!m?.[1] || m[2] === undefined) return null;
+  const target = (u: string) => {
+    try {
+      const p = new URL(u);
+      return `${p.protocol}//${p.host}${p.pathname}${p.search}`;
+    } catch {
+      return null;
+    }
+  };
+  const said = target(m[1]);
+  // ffmpeg's lines are scrubbed before they reach us: compare with the URL scrubbed the same way.
+  return said !== null && said === target(scrubText(url)) ? m[2] : null;
 }
 
 /** "ip:port" strings the endpoint's host resolves to, refreshed now and then. */
@@ -83,6 +106,9 @@ export interface DestinationWatchOptions {
   graceMs: number;
   logger: Logger;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+  /** Drops in a row before the destination is failing (0: never). */
+  failingAfter?: number;
+  onFailing?: (failing: boolean, failures: number, reason: string | null) => void;
 }
 
 export class DestinationWatch {
@@ -105,10 +131,12 @@ export class DestinationWatch {
   private refused: string | null = null;
   /** What the destination acknowledged, kbit/s (socket-bytes.ts); null until measured. */
   private ackedKbps: number | null = null;
+  private readonly streak: FailureStreak;
 
   constructor(private readonly opts: DestinationWatchOptions) {
     this.evidence = new DeliveryEvidence(opts.stallMs);
     this.srt = opts.srt ? new SrtEvidence() : null;
+    this.streak = new FailureStreak(opts.failingAfter ?? 0);
   }
 
   start(now = monoNow()): void {
@@ -244,6 +272,8 @@ export class DestinationWatch {
       pid: this.camera.pid,
       deliveredUntil: this.deliveredUntil,
       windowMs: this.opts.addresses ? this.windowMs : null,
+      failures: this.streak.failures,
+      failingSince: this.streak.failingSince,
     };
   }
 
@@ -271,22 +301,36 @@ export class DestinationWatch {
     this.lastError = line;
   }
 
+  /**
+   * ffmpeg's fifo tried to open the destination again and could not (refused, unreachable, the
+   * server said no): one more failure in a row. A connection that never opens leaves nothing in
+   * the TCP table to judge, so these lines are the only count of such attempts.
+   */
+  noteOpenFailure(reason: string, now = monoNow()): void {
+    if (this.state === 'stopped' || this.state === 'live') return;
+    this.fail(now, reason);
+  }
+
   private goLive(now: number): void {
     if (this.state === 'live') return;
     this.liveSince = now;
     this.setState('live');
+    if (this.streak.succeeded() === 'cleared') this.opts.onFailing?.(false, 0, null);
   }
 
   private fail(now: number, reason: string): void {
     this.restarts.push(now);
     this.restartsTotal++;
     this.lastError = reason;
-    this.opts.logger.warn(
-      { reason },
-      this.state === 'stalled'
-        ? 'destination stalled: resetting its connection'
-        : 'destination down: ffmpeg reconnects it',
-    );
+    if (this.streak.failed(now) === 'entered') this.opts.onFailing?.(true, this.streak.failures, reason);
+    // Once per outage: a refused destination fails at every reconnect attempt.
+    if (this.state !== 'backing-off')
+      this.opts.logger.warn(
+        { reason },
+        this.state === 'stalled'
+          ? 'destination stalled: resetting its connection'
+          : 'destination down: ffmpeg reconnects it',
+      );
     this.since = now;
     this.setState('backing-off');
   }

@@ -4,7 +4,8 @@
 // delivers and the disk is fine is a wedged writer: only a new camera process clears it, at the
 // cost of a few seconds of the live relay, so those restarts back off.
 import { monoNow } from '../core/clock.ts';
-import { Backoff } from '../core/backoff.ts';
+import { Backoff, backoffDelay } from '../core/backoff.ts';
+import { FailureStreak } from '../core/failure-streak.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
 
@@ -33,6 +34,9 @@ export interface RecordingWatchOptions {
   /** Start a new camera process (the only cure for a wedged recording). */
   restartCamera: (reason: string) => Promise<void>;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+  /** Stalls in a row before the recording is failing (0: never). */
+  failingAfter?: number;
+  onFailing?: (failing: boolean, failures: number, reason: string | null) => void;
   random?: () => number;
 }
 
@@ -52,8 +56,10 @@ export class RecordingWatch {
   private readonly backoff: Backoff;
   /** No restart for the recording's sake before this (the back-off after the last one). */
   private nextRestartAt = 0;
+  private readonly streak: FailureStreak;
 
   constructor(private readonly opts: RecordingWatchOptions) {
+    this.streak = new FailureStreak(opts.failingAfter ?? 0);
     this.backoff = new Backoff(opts.backoffMs, {
       now: monoNow,
       random: opts.random ?? Math.random,
@@ -99,6 +105,7 @@ export class RecordingWatch {
       if (this.state !== 'live') {
         this.liveSince = now;
         this.setState('live');
+        if (this.streak.succeeded() === 'cleared') this.opts.onFailing?.(false, 0, null);
       } else if (this.liveSince !== null && now - this.liveSince > STABLE_MS) this.backoff.reset();
       return;
     }
@@ -118,7 +125,14 @@ export class RecordingWatch {
     }
     // The first restart at once; each one after that waits its step of the back-off.
     if (now < this.nextRestartAt) return;
-    this.nextRestartAt = now + this.backoff.next();
+    if (this.streak.failed(now) === 'entered') this.opts.onFailing?.(true, this.streak.failures, reason);
+    // Failing: every restart costs the live relay a cut, so only at the slowest step.
+    const steps = this.opts.backoffMs;
+    this.nextRestartAt =
+      now +
+      (this.streak.failing
+        ? backoffDelay(steps, steps.length - 1, this.opts.random ?? Math.random)
+        : this.backoff.next());
     this.restarts.push(now);
     this.restartsTotal++;
     void this.opts.restartCamera(`recording stalled: ${reason}`);
@@ -145,6 +159,8 @@ export class RecordingWatch {
       lastError: this.lastError,
       pid: null,
       deliveredUntil: this.lastWrite,
+      failures: this.streak.failures,
+      failingSince: this.streak.failingSince,
     };
   }
 }

@@ -2,6 +2,8 @@
 // StreamRelay per planned camera stream.
 import { monoNow, wallOf } from '../core/clock.ts';
 import type { Config } from '../config/schema.ts';
+import { credentialsKey } from '../config/secrets.ts';
+import type { AuthHolds } from '../core/auth-holds.ts';
 import type { Module } from '../core/module.ts';
 import {
   planRelay,
@@ -17,7 +19,14 @@ import type { CameraSource } from './relay-cameras.ts';
 import { detectFfmpeg, muxersOf, type FfmpegVersion } from './ffmpeg-version.ts';
 import { ffmpegLauncher, LAUNCHER } from './ffmpeg-process.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
-import { StreamRelay, type Credentials, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
+import { cameraLogin } from './camera-login.ts';
+import {
+  StreamRelay,
+  type Credentials,
+  type FailingPart,
+  type RecorderHooks,
+  type StreamRelayStatus,
+} from './stream-relay.ts';
 
 export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
@@ -41,6 +50,12 @@ export interface RelayEvents {
     state: SupervisedState;
     previous: SupervisedState;
   }) => void;
+  /** A camera refused the RTSP pull's login: not asked again before `retryAt`, wall-clock ms (null: new credentials). */
+  onAuthRefused?: (e: { cameraId: string; host: string; refusal: string; retryAt: number | null }) => void;
+  /** A part entered `failing` (relay.failingAfter failures in a row), or left it by delivering. */
+  onFailing?: (
+    e: FailingPart & { cameraId: string; failing: boolean; failures: number; reason: string | null },
+  ) => void;
 }
 
 /** What a reconcile changed, by stream key (camera|profile). */
@@ -90,6 +105,8 @@ export class RelayManager implements Module {
     private readonly logger: Logger,
     private readonly events: RelayEvents = {},
     private readonly recording: RecordingSource | null = null,
+    /** Camera logins refused, shared with discovery: one account per camera (core/auth-holds.ts). */
+    private readonly holds: AuthHolds | null = null,
   ) {}
 
   /** The marker that lets the next start find this gateway's ffmpeg processes. */
@@ -251,6 +268,14 @@ export class RelayManager implements Module {
       cpu: this.cpus.next(),
       onPlacementError,
       logger: this.logger,
+      ...(this.holds ? { login: this.loginFor(ingest, cameraCredentials, this.holds) } : {}),
+      failingAfter: r.failingAfter,
+      onFailing: (who, failing, failures, reason) => {
+        const e = { ...who, cameraId: ingest.cameraId, failing, failures, reason };
+        if (failing) this.logger.error(e, 'failing: retried at the slowest back-off step until it delivers');
+        else this.logger.info(e, 'no longer failing');
+        this.events.onFailing?.(e);
+      },
       onStateChange: (who, state, previous) =>
         this.events.onStateChange?.({
           cameraId: ingest.cameraId,
@@ -258,6 +283,25 @@ export class RelayManager implements Module {
           state,
           previous,
         }),
+    });
+  }
+
+  /** The hold of the camera's account for this pull: its host, and a fingerprint of its credentials. */
+  private loginFor(ingest: PlannedIngest, creds: Credentials | null, holds: AuthHolds) {
+    const host = new URL(ingest.streamUri).hostname;
+    return cameraLogin({
+      holds,
+      host,
+      key: credentialsKey(creds ?? { username: '', password: '' }),
+      onRefused: (refusal, next) => {
+        // The holds count on the monotonic clock; the event and the log say the wall time.
+        const retryAt = next === null ? null : wallOf(next);
+        this.logger.warn(
+          { cameraId: ingest.cameraId, refusal, retryAt: retryAt === null ? null : new Date(retryAt) },
+          'camera refused the login: not asked again with these credentials until the hold allows',
+        );
+        this.events.onAuthRefused?.({ cameraId: ingest.cameraId, host, refusal, retryAt });
+      },
     });
   }
 

@@ -16,7 +16,7 @@ import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
 import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
 import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
-import { Supervisor, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
+import { Supervisor, type LoginGate, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
 import { resetConnection, type TcpSocket } from './tcp-table.ts';
 import { DestinationMessages, markOf } from './destination-messages.ts';
 import { TlsGate } from './tls-gate.ts';
@@ -51,7 +51,18 @@ export interface StreamRelayOptions {
     state: SupervisedState,
     previous: SupervisedState,
   ) => void;
+  /** The camera's login rule (camera-login.ts): a refused pull waits for its hold. */
+  login?: LoginGate;
+  /** Failures in a row before a part is failing (relay.failingAfter; 0: never). */
+  failingAfter?: number;
+  onFailing?: (who: FailingPart, failing: boolean, failures: number, reason: string | null) => void;
 }
+
+/** Which part of a stream failed: its camera's ffmpeg, a destination, or the recording. */
+export type FailingPart =
+  | { part: 'camera'; destinationId: null }
+  | { part: 'destination'; destinationId: string }
+  | { part: 'recording'; destinationId: null };
 
 export interface StreamRelayStatus {
   cameraId: string;
@@ -80,6 +91,11 @@ export interface TeeDestination {
   /** Its slave of the camera's tee. */
   slave: TeeSlave;
 }
+
+const destination = (o: PlannedOutput): FailingPart => ({
+  part: 'destination',
+  destinationId: o.destinationId,
+});
 
 export class StreamRelay {
   private readonly camera: Supervisor;
@@ -113,6 +129,11 @@ export class StreamRelay {
     // The camera's process on one CPU: its fifo writer threads then wake no other CPU. A
     // transcoding reader is left to the scheduler: x264 wants every CPU it can get.
     const placed = { cpu: opts.cpu, onPlacementError: opts.onPlacementError };
+    const failing = (who: FailingPart) => ({
+      failingAfter: opts.failingAfter ?? 0,
+      onFailing: (on: boolean, failures: number, reason: string | null) =>
+        opts.onFailing?.(who, on, failures, reason),
+    });
     const urlOf = (o: PlannedOutput) => {
       const creds = opts.destinationCredentials(o.destinationId);
       return creds ? withCredentials(o.url, creds.username, creds.password) : o.url;
@@ -128,7 +149,9 @@ export class StreamRelay {
         log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
         const udpPort = opts.udpPorts[port++]!;
         slaves.push({ kind: 'tap', port: udpPort });
-        this.readers.push(this.reader(output, urlOf(output), udpPort, dlog, onState));
+        this.readers.push(
+          this.reader(output, urlOf(output), udpPort, dlog, onState, failing(destination(output))),
+        );
         continue;
       }
       const slave: TeeSlave = {
@@ -152,6 +175,7 @@ export class StreamRelay {
           graceMs: opts.graceMs,
           logger: dlog,
           onStateChange: onState,
+          ...failing(destination(output)),
         }),
       });
     }
@@ -167,12 +191,15 @@ export class StreamRelay {
           logger: log.child({ part: 'recorder' }),
           cameraLive: () => this.camera.status().state === 'live',
           restartCamera: (reason) => this.camera.restartNow(reason),
+          ...failing({ part: 'recording', destinationId: null }),
         })
       : null;
 
     let launched = false;
     this.camera = new Supervisor({
       ...common,
+      ...failing({ part: 'camera', destinationId: null }),
+      ...(opts.login ? { login: opts.login } : {}),
       logger: log.child({ part: 'ingest' }),
       spawn: () => {
         // Each camera process is a new run of segments, named apart from the last one's.
@@ -215,6 +242,9 @@ export class StreamRelay {
     udpPort: number,
     logger: Logger,
     onStateChange: (s: SupervisedState, p: SupervisedState) => void,
+    failing: Pick<StreamRelayOptions, 'failingAfter'> & {
+      onFailing: (on: boolean, failures: number, reason: string | null) => void;
+    },
   ): Reader {
     const evidence = new DeliveryEvidence(this.opts.stallMs);
     let last: Judgement | null = null;
@@ -236,6 +266,7 @@ export class StreamRelay {
         return { reason, lastGoodAt };
       },
       onStateChange,
+      ...failing,
     });
     return {
       output,

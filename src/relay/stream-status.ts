@@ -1,10 +1,14 @@
 // The relay's part of the status model: supervisor figures in the units `status` shows.
+import { wallOf } from '../core/clock.ts';
 import type { PartStatus, StreamStatus } from '../core/status.ts';
 import { cpuPercent } from './proc-stats.ts';
 import type { StreamRelayStatus } from './stream-relay.ts';
 import type { SupervisorStatus } from './supervisor.ts';
 
 const secs = (ms: number | null) => (ms === null ? null : Math.round(ms / 100) / 10);
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+/** A part's stamps are on the monotonic clock: dated in the wall clock's present timebase. */
+const isoMono = (ms: number | null) => (ms === null ? null : iso(wallOf(ms)));
 
 function part(s: SupervisorStatus): PartStatus {
   return {
@@ -17,6 +21,8 @@ function part(s: SupervisorStatus): PartStatus {
     uptimeSeconds: secs(s.uptimeMs),
     lastError: s.lastError,
     pid: s.pid,
+    failures: s.failures,
+    failingSince: isoMono(s.failingSince),
   };
 }
 
@@ -29,6 +35,7 @@ export function streamStatus(
     cameraId: r.cameraId,
     profile: r.profileToken,
     ...part(r.ingest),
+    ...(r.ingest.state === 'auth-failed' ? { authRetryAt: isoMono(r.ingest.retryAt ?? null) } : {}),
     recording: r.recording ? part(r.recording) : null,
     destinations: r.destinations.map((d) => ({
       id: d.destinationId,

@@ -1,8 +1,11 @@
 // Supervises one ffmpeg by its output, not its PID: a process that makes no progress for
 // stallMs is restarted, and so is any exit (losing a camera exits with code 0). Restarts back
-// off in steps with jitter; a generation counter makes stale timers and exits harmless.
+// off in steps with jitter; a generation counter makes stale timers and exits harmless. A camera
+// that refuses the login is not asked again until its hold allows (camera-login.ts), and a part that
+// failed failingAfter times in a row is `failing` and retries at the slowest step.
+import { Backoff, backoffDelay, type Clock } from '../core/backoff.ts';
 import { monoNow } from '../core/clock.ts';
-import { Backoff, systemClock } from '../core/backoff.ts';
+import { FailureStreak } from '../core/failure-streak.ts';
 import type { SupervisedState } from '../core/status.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ExitInfo, Progress, RunningFfmpeg } from './ffmpeg-process.ts';
@@ -23,7 +26,30 @@ export interface SupervisorOptions {
   stallCheck?: (pid: number | null, stallMs: number) => { reason: string; lastGoodAt: number } | null;
   onLaunch?: () => void;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
+  /** Failures in a row before the part is failing (0: never). */
+  failingAfter?: number;
+  /** The part entered or left `failing`, with its failures in a row and the last reason. */
+  onFailing?: (failing: boolean, failures: number, reason: string | null) => void;
+  /** The camera's login, when this process pulls a camera: a refusal holds the next launch. */
+  login?: LoginGate;
   random?: () => number;
+  clock?: Clock;
+}
+
+/** What the supervisor asks of a camera's login rule (camera-login.ts). */
+export interface LoginGate {
+  /** The login refusal these error lines report ('401 Unauthorized'), or null. */
+  refusal(lines: string[]): string | null;
+  /** The camera refused the login: counted against the hold. */
+  refused(refusal: string): void;
+  /** Tells of the refusal, once the supervisor shows it (the retained status reads it). */
+  announce(refusal: string): void;
+  /** The camera took the login (the process delivered). */
+  accepted(): void;
+  /** How long a launch must wait (ms; Infinity: until the credentials change), or null: not held. */
+  waitMs(): number | null;
+  /** When the next login is allowed, monotonic ms (null: once the credentials change). */
+  retryAt(): number | null;
 }
 
 export interface SupervisorStatus {
@@ -39,6 +65,12 @@ export interface SupervisorStatus {
   pid: number | null;
   /** When this part last verifiably delivered (its last progress, or what the peer proved it read). */
   deliveredUntil: number | null;
+  /** Failures in a row (0 once it delivers). */
+  failures: number;
+  /** Since when it is failing (failingAfter failures in a row), or null. */
+  failingSince: number | null;
+  /** auth-failed: when the next login is allowed, monotonic ms (null: once the credentials change). */
+  retryAt?: number | null;
   /**
    * How much of the stream, ms, the peer may hold unread beyond `deliveredUntil`: the receive
    * window it last advertised (TCP destinations; null when unknown).
@@ -68,10 +100,15 @@ export class Supervisor {
   /** Ends this supervisor's once-a-second check; null when not started or stopped. */
   private stopWatchdog: (() => void) | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private readonly clock: Clock;
+  private readonly streak: FailureStreak;
 
   constructor(private readonly opts: SupervisorOptions) {
-    const random = opts.random ?? systemClock.random;
-    this.backoff = new Backoff(opts.backoffMs, { now: systemClock.now, random });
+    // Durations on the monotonic clock: a wall-clock step must not stall or restart anything.
+    const base = opts.clock ?? { now: monoNow, random: Math.random };
+    this.clock = { now: base.now, random: opts.random ?? base.random };
+    this.backoff = new Backoff(opts.backoffMs, this.clock);
+    this.streak = new FailureStreak(opts.failingAfter ?? 0);
   }
 
   start(): void {
@@ -108,7 +145,7 @@ export class Supervisor {
     return this.stopWatchdog !== null;
   }
 
-  status(now = monoNow()): SupervisorStatus {
+  status(now = this.clock.now()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';
     return {
@@ -122,6 +159,9 @@ export class Supervisor {
       lastError: this.lastError,
       pid: this.proc?.pid ?? null,
       deliveredUntil: this.deliveredUntil,
+      failures: this.streak.failures,
+      failingSince: this.streak.failingSince,
+      ...(this.state === 'auth-failed' ? { retryAt: this.opts.login?.retryAt() ?? null } : {}),
     };
   }
 
@@ -134,7 +174,9 @@ export class Supervisor {
 
   private launch(): void {
     const gen = ++this.generation;
-    const now = monoNow();
+    const now = this.clock.now();
+    const wait = this.opts.login?.waitMs() ?? null;
+    if (wait !== null && wait > 0) return this.hold(gen, wait);
     this.startedAt = this.lastAdvanceAt = now;
     this.last = null;
     this.liveSince = null;
@@ -164,14 +206,16 @@ export class Supervisor {
     this.lastAdvanceAt = this.deliveredUntil = p.at;
     if (this.state !== 'live') {
       this.liveSince = p.at;
+      this.opts.login?.accepted();
       this.setState('live');
+      if (this.streak.succeeded() === 'cleared') this.opts.onFailing?.(false, 0, null);
     } else if (this.liveSince !== null && p.at - this.liveSince > STABLE_MS) {
       this.backoff.reset();
     }
   }
 
   private tick(): void {
-    const now = monoNow();
+    const now = this.clock.now();
     if (this.state !== 'starting' && this.state !== 'live') return;
     if (this.opts.judge && !this.opts.judge()) {
       // Not this process's fault: hold the clocks so it is judged from when it can deliver.
@@ -197,21 +241,49 @@ export class Supervisor {
     }
   }
 
-  private fail(reason: string, tail: string[]): void {
+  private fail(why: string, tail: string[]): void {
     if (!this.running()) return;
     const gen = ++this.generation;
     const proc = this.proc;
     this.proc = null;
+    const now = this.clock.now();
+    const refusal = this.opts.login?.refusal(tail) ?? null;
+    const reason = refusal ? `the camera refused the login (RTSP ${refusal})` : why;
+    if (refusal) this.opts.login?.refused(refusal);
     this.lastError = reason;
-    this.restarts.push(monoNow());
+    this.restarts.push(now);
     this.restartsTotal++;
-    const delay = this.backoff.next();
+    if (this.streak.failed(now) === 'entered') this.opts.onFailing?.(true, this.streak.failures, reason);
+    // Failing: no point in the short steps any more; the slowest one, still with its jitter.
+    const steps = this.opts.backoffMs;
+    const delay = this.streak.failing
+      ? backoffDelay(steps, steps.length - 1, this.clock.random)
+      : this.backoff.next();
     this.opts.logger.warn(
-      { reason, stderr: tail, retryInMs: delay, failures: this.backoff.failures },
+      {
+        reason,
+        stderr: tail,
+        retryInMs: delay,
+        failures: this.streak.failures,
+        failing: this.streak.failing,
+      },
       'ffmpeg failed',
     );
-    this.setState('backing-off');
     void proc?.terminate(this.opts.stopTimeoutMs);
+    const wait = refusal ? (this.opts.login?.waitMs() ?? null) : null;
+    if (wait !== null && wait > delay) this.hold(gen, wait);
+    else this.retryIn(gen, delay, 'backing-off');
+    if (refusal) this.opts.login?.announce(refusal);
+  }
+
+  /** The camera refused these credentials: no login until its hold allows one, whatever the back-off says. */
+  private hold(gen: number, waitMs: number): void {
+    // Checked again then, and at least hourly; a change of credentials is a new relay.
+    this.retryIn(gen, Math.min(waitMs, HOUR), 'auth-failed');
+  }
+
+  private retryIn(gen: number, delay: number, state: SupervisedState): void {
+    this.setState(state);
     this.retry = setTimeout(() => {
       this.retry = null;
       if (gen === this.generation && this.running()) this.launch();

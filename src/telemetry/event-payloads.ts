@@ -16,6 +16,8 @@ export type EventType =
   | 'camera.auth-failed'
   | 'disk.alarm'
   | 'disk.alarm.cleared'
+  | 'part.failing'
+  | 'part.failing.cleared'
   | 'outage.start'
   | 'outage.end'
   | 'availability.report'
@@ -52,6 +54,20 @@ export function authEvent(e: GatewayEvents['camera.auth']): TelemetryEvent {
     type: 'camera.auth-failed',
     at: e.at,
     data: { cameraId: e.cameraId, address: e.address, via: e.via, retryAt: e.retryAt },
+  };
+}
+
+export function failingEvent(e: GatewayEvents['part.failing']): TelemetryEvent {
+  return {
+    type: e.cleared ? 'part.failing.cleared' : 'part.failing',
+    at: e.at,
+    data: {
+      cameraId: e.cameraId,
+      part: e.part,
+      destinationId: e.destinationId,
+      failures: e.failures,
+      reason: e.reason,
+    },
   };
 }
 

@@ -18,7 +18,8 @@ export interface HeartbeatPayload {
   /** The last wall-clock step this daemon saw and re-dated its recording for, or null. */
   clockStep: { seconds: number; at: string } | null;
   uplink: { broker: boolean; reconnects: number; video: 'up' | 'partial' | 'down' | 'none' };
-  cameras: { online: number; total: number };
+  /** authFailed and failing are flags as counts: above 0, something needs a technician. */
+  cameras: { online: number; total: number; authFailed: number; failing: number };
   destinations: { up: number; total: number };
   /** Store-and-forward (issue 4) is not built: nothing is held back yet, the size is unknown. */
   backlog: { seconds: number; bytes: number | null };
@@ -42,6 +43,8 @@ export function heartbeat(i: HeartbeatInput): HeartbeatPayload {
   const online = new Set(streams.filter((s) => s.state === 'live').map((s) => s.cameraId));
   const dests = streams.flatMap((s) => s.destinations);
   const up = dests.filter((d) => d.state === 'live').length;
+  const refused = new Set(streams.filter((s) => s.state === 'auth-failed').map((s) => s.cameraId));
+  const parts = streams.flatMap((s) => [s, ...s.destinations, ...(s.recording ? [s.recording] : [])]);
   return {
     seq: i.seq,
     session: i.session,
@@ -63,7 +66,12 @@ export function heartbeat(i: HeartbeatInput): HeartbeatPayload {
       reconnects: i.reconnects,
       video: dests.length === 0 ? 'none' : up === dests.length ? 'up' : up === 0 ? 'down' : 'partial',
     },
-    cameras: { online: online.size, total: cameras.size },
+    cameras: {
+      online: online.size,
+      total: cameras.size,
+      authFailed: refused.size,
+      failing: parts.filter((p) => p.failingSince !== null).length,
+    },
     // A destination not sent for its codec is one the site should have and has not.
     destinations: { up, total: dests.length + i.status.unsent.length },
     // Video still owed to backfill endpoints (store and forward).

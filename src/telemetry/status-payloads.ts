@@ -45,6 +45,8 @@ export interface CameraDestination {
   kbps: number | null;
   lastFrameAgeSeconds: number | null;
   restartsLastHour: number;
+  /** Failed relay.failingAfter times in a row. */
+  failing: boolean;
   /** Only with not-sent: why this destination gets nothing from the camera. */
   reason?: string;
 }
@@ -58,9 +60,14 @@ export interface CameraStatusPayload {
   kbps: number | null;
   lastFrameAgeSeconds: number | null;
   restartsLastHour: number;
+  /** The camera refused the RTSP login: held until authRetryAt (null: until new credentials). */
+  authFailed: boolean;
+  authRetryAt: string | null;
+  /** Failed relay.failingAfter times in a row (issue 12 item 6). */
+  failing: boolean;
   destinations: CameraDestination[];
   /** The local recorder of the camera's main stream: its state, or null when recording is off. */
-  recording: { state: string; restartsLastHour: number; lastError: string | null } | null;
+  recording: { state: string; restartsLastHour: number; lastError: string | null; failing: boolean } | null;
   session: number;
   at: string;
 }
@@ -88,6 +95,9 @@ export function cameraStatus(
     kbps: s?.kbps ?? null,
     lastFrameAgeSeconds: s?.lastFrameAgeSeconds ?? null,
     restartsLastHour: s?.restartsLastHour ?? 0,
+    authFailed: s?.state === 'auth-failed',
+    authRetryAt: s?.authRetryAt ?? null,
+    failing: (s?.failingSince ?? null) !== null,
     destinations: [
       ...(s?.destinations ?? []).map((d): CameraDestination => ({
         id: d.id,
@@ -97,6 +107,7 @@ export function cameraStatus(
         kbps: d.kbps,
         lastFrameAgeSeconds: d.lastFrameAgeSeconds,
         restartsLastHour: d.restartsLastHour,
+        failing: d.failingSince !== null,
       })),
       ...unsent
         .filter((u) => u.cameraId === cameraId)
@@ -108,13 +119,19 @@ export function cameraStatus(
           kbps: null,
           lastFrameAgeSeconds: null,
           restartsLastHour: 0,
+          failing: false,
           reason: u.message,
         })),
     ],
     recording: (() => {
       const rec = streams.find((x) => x.cameraId === cameraId && x.recording)?.recording;
       return rec
-        ? { state: rec.state, restartsLastHour: rec.restartsLastHour, lastError: rec.lastError }
+        ? {
+            state: rec.state,
+            restartsLastHour: rec.restartsLastHour,
+            lastError: rec.lastError,
+            failing: rec.failingSince !== null,
+          }
         : null;
     })(),
     session,

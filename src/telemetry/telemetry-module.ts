@@ -18,6 +18,7 @@ import {
   cameraEvent,
   destinationEvent,
   authEvent,
+  failingEvent,
   discoveryEvent,
   diskEvent,
   outageEvent,
@@ -163,7 +164,14 @@ export class TelemetryModule implements Module {
         this.publishCamera(e.cameraId);
       }),
       bus.on('discovery.camera', (e) => event(discoveryEvent(e))),
-      bus.on('camera.auth', (e) => event(authEvent(e))),
+      bus.on('camera.auth', (e) => {
+        event(authEvent(e));
+        if (e.via === 'rtsp') this.publishCamera(e.cameraId);
+      }),
+      bus.on('part.failing', (e) => {
+        event(failingEvent(e));
+        this.publishCamera(e.cameraId);
+      }),
       bus.on('disk.alarm', (e) => event(diskEvent(e))),
       bus.on('outage', (e) => event(outageEvent(e))),
       bus.on('config.reloaded', ({ at, ...data }) => event({ type: 'config.reloaded', at, data })),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSite, type SimSite } from '../sim/site.ts';
-import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { simDiscovery, startDaemon, type Daemon } from '../support/daemon.ts';
 import { waitFor } from '../support/wait.ts';
 
 let site: SimSite;
@@ -24,14 +24,7 @@ beforeAll(async () => {
     config,
     [
       'site: { id: sim, name: Accounts }',
-      'discovery:',
-      '  interfaces: [lo]',
-      `  multicastAddress: ${site.discoveryGroup}`,
-      `  multicastPort: ${site.discoveryPort}`,
-      '  probeWindowSeconds: 0.5',
-      '  callTimeoutSeconds: 3',
-      '  username: admin',
-      '  password: ${CAM_PASSWORD}',
+      ...simDiscovery(site, '${CAM_PASSWORD}'),
       `cameraLogin: { attemptsPerHour: ${ATTEMPTS} }`,
       'schedules: { rediscover: "*/2 * * * * *", retention: "off", availabilityReport: "off" }',
       `relay: { statusSocket: ${socket} }`,

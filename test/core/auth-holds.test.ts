@@ -55,3 +55,34 @@ describe('AuthHolds', () => {
 afterEach(() => {
   vi.useRealTimers();
 });
+
+describe('AuthHolds, spread and shared', () => {
+  it('spreads the allowed failures over the hour instead of spending them in a burst', () => {
+    const c = clock();
+    const holds = new AuthHolds(3, c);
+    holds.rejected('cam', 'k1', 1, 'rtsp');
+    expect(holds.retryAt('cam')).toBe(1_200_000);
+    c.t = 1_199_999;
+    expect(holds.mayTry('cam', 'k1')).toBe(false);
+    c.t = 1_200_000;
+    expect(holds.mayTry('cam', 'k1')).toBe(true);
+  });
+
+  it('says null for the retry time when only new credentials will be tried', () => {
+    const holds = new AuthHolds(0, clock());
+    holds.rejected('cam', 'k1');
+    expect(holds.retryAt('cam')).toBe(null);
+  });
+
+  it('keeps an RTSP refusal through an ONVIF success (a 403 is not a wrong password), not the reverse', () => {
+    const holds = new AuthHolds(3, clock());
+    holds.rejected('cam', 'k1', 1, 'rtsp');
+    holds.accepted('cam', 'onvif');
+    expect(holds.isHeld('cam')).toBe(true);
+    holds.accepted('cam', 'rtsp');
+    expect(holds.isHeld('cam')).toBe(false);
+    holds.rejected('cam', 'k1', 2, 'onvif');
+    holds.accepted('cam', 'rtsp');
+    expect(holds.isHeld('cam')).toBe(false);
+  });
+});

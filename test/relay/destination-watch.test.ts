@@ -9,6 +9,7 @@ import {
   DestinationWatch,
   EndpointAddresses,
   endpointOf,
+  fifoOpenFailure,
   type CameraView,
 } from '../../src/relay/destination-watch.ts';
 import { ProcessSocketCache } from '../../src/relay/process-sockets.ts';
@@ -40,7 +41,7 @@ function sock(inode: string, s: Partial<TcpSocket> = {}, remote = '10.1.2.3:1935
 const reading = (inode: string, t: number) => sock(inode, { bytesAcked: t * 500 });
 
 /** A started watch; `refused`: its certificate was refused before the start, as the relay checks first. */
-function watch(refused?: string) {
+function watch(refused?: string, over: Partial<ConstructorParameters<typeof DestinationWatch>[0]> = {}) {
   const states: string[] = [];
   const w = new DestinationWatch({
     destinationId: 'national',
@@ -49,6 +50,7 @@ function watch(refused?: string) {
     graceMs: 20_000,
     logger: log,
     onStateChange: (s) => states.push(s),
+    ...over,
   });
   if (refused) w.refuse(refused, 0);
   w.start(0);
@@ -211,6 +213,31 @@ describe('destination watch', () => {
     w.tick(7000, cam, [reading('7', 7000)]);
     w.tick(9000, cam, [reading('7', 9000)]);
     expect(states).toEqual(['backing-off', 'starting', 'live']);
+  });
+
+  it('counts each refused reconnect as a failure in a row: failing once at N, cleared once it delivers', () => {
+    const alarms: [boolean, number][] = [];
+    const { w } = watch(undefined, { failingAfter: 3, onFailing: (on, n) => alarms.push([on, n]) });
+    for (let t = 2000; t <= 10_000; t += 2000)
+      w.noteOpenFailure('could not open the destination: Connection refused', t);
+    expect(w.status(10_000)).toMatchObject({ state: 'backing-off', failures: 5, failingSince: 6000 });
+    expect(alarms).toEqual([[true, 3]]);
+    w.tick(11_000, cam, [reading('7', 1000)]);
+    w.tick(12_000, cam, [reading('7', 2000)]);
+    expect(w.status(12_000)).toMatchObject({ state: 'live', failures: 0, failingSince: null });
+    expect(alarms).toEqual([
+      [true, 3],
+      [false, 0],
+    ]);
+  });
+
+  it("tells ffmpeg's failed opens of this destination from another's on the same server", () => {
+    const line = '[fifo @ 0x559bc626ef80] Error opening rtmp://***@10.1.2.3/live/a: Connection refused';
+    expect(fifoOpenFailure(line, 'rtmp://10.1.2.3/live/a')).toBe('Connection refused');
+    expect(fifoOpenFailure(line, 'rtmp://10.1.2.3/live/b')).toBe(null);
+    expect(
+      fifoOpenFailure('[tcp @ 0x1] Connection to tcp://10.1.2.3:1935 failed', 'rtmp://10.1.2.3/live/a'),
+    ).toBe(null);
   });
 
   it('is not judged while its camera is down, and gives up waiting for a first connection after the grace', () => {

@@ -55,6 +55,26 @@ export class Authenticator {
       : { ok: false, reply: 'challenge', stale: false };
   }
 
+  /**
+   * An RTSP request with this Authorization header (rtsp-auth.ts): a missing or stale Digest is
+   * only a challenge; a wrong one a failed login, counted against the same account as ONVIF's.
+   */
+  async checkRtsp(method: string, uri: string, authz: string | undefined): Promise<'ok' | 'challenge'> {
+    if (authz === undefined || !/^\s*Digest\s/i.test(authz)) return 'challenge';
+    const v = this.digest.verify(authz, method, uri, this.creds);
+    if (v === 'stale') return 'challenge';
+    if (v === 'ok' && !this.locked) {
+      await this.accept();
+      return 'ok';
+    }
+    await this.reject('challenge');
+    return 'challenge';
+  }
+
+  rtspChallenge(): string {
+    return this.digest.challenge();
+  }
+
   /** Snapshot GETs: Digest when the vendor protects snapshots, else open. */
   async checkSnapshot(req: IncomingMessage): Promise<AuthOutcome> {
     if (!this.m.p.snapshotDigest) return { ok: true };

@@ -7,6 +7,7 @@ import { CameraModel } from './model.ts';
 import { startOnvifServer } from './onvif-server.ts';
 import type { OnvifServer } from './onvif-server.ts';
 import { RtspProcess } from './rtsp.ts';
+import { startRtspAuthProxy, type RtspAuthProxy } from './rtsp-auth.ts';
 import type { MountSpec } from './rtsp.ts';
 import type { CameraInfo, CameraNet, SimCameraSpec } from './types.ts';
 
@@ -16,6 +17,8 @@ export class LocalCamera {
   private onvif: OnvifServer | undefined;
   private discovery: DiscoveryResponder | undefined;
   private rtsp: RtspProcess | undefined;
+  /** rtspAuth: the Digest gate on the camera's RTSP port, GStreamer behind it on another. */
+  private gate: RtspAuthProxy | undefined;
 
   constructor(spec: SimCameraSpec, net: CameraNet, notify?: AuthNotify) {
     this.model = new CameraModel(spec, net);
@@ -50,13 +53,19 @@ export class LocalCamera {
     try {
       this.onvif = await startOnvifServer(m, this.auth, m.host, m.net.onvifPort);
       m.onvifPort = this.onvif.port;
-      this.rtsp = new RtspProcess(m.host, this.mounts(), m.net.rtspPort);
+      const gated = m.spec.rtsp && m.spec.rtspAuth;
+      this.rtsp = new RtspProcess(m.host, this.mounts(), gated ? 0 : m.net.rtspPort);
       if (m.spec.rtsp) {
         await this.rtsp.start();
       } else if (this.rtsp.port === 0) {
         this.rtsp.port = 554; // nothing listens; URIs still name a plausible port
       }
       m.rtspPort = this.rtsp.port;
+      if (gated) {
+        const gst = this.rtsp;
+        this.gate = await startRtspAuthProxy(m.host, m.net.rtspPort, () => gst.port, this.auth);
+        m.rtspPort = this.gate.port;
+      }
       if (m.spec.discoverable) this.discovery = await startDiscoveryResponder(m);
     } catch (e) {
       await this.close();
@@ -133,7 +142,12 @@ export class LocalCamera {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.onvif?.close(), this.discovery?.close(), this.rtsp?.stop()]);
-    this.onvif = this.discovery = this.rtsp = undefined;
+    await Promise.allSettled([
+      this.onvif?.close(),
+      this.discovery?.close(),
+      this.rtsp?.stop(),
+      this.gate?.close(),
+    ]);
+    this.onvif = this.discovery = this.rtsp = this.gate = undefined;
   }
 }

@@ -28,6 +28,7 @@ export function resolveSpec(spec: SimCameraSpec): ResolvedSpec {
     discoverable: spec.discoverable ?? true,
     // No encoder for cameras whose ONVIF side is broken anyway, unless asked for.
     rtsp: spec.rtsp ?? behaviour === 'camera',
+    rtspAuth: spec.rtspAuth ?? false,
     lockoutAfter: spec.lockoutAfter ?? p.defaultLockout,
     behaviour,
     serial: spec.serial,

@@ -30,6 +30,11 @@ export interface SimCameraSpec {
   discoverable?: boolean;
   /** Real RTSP server with real H.264. Default true for behaviour 'camera', false for hostile ones. */
   rtsp?: boolean;
+  /**
+   * Extension: the RTSP server asks for Digest credentials (the camera's account; OPTIONS open)
+   * and counts wrong ones with the ONVIF failures. Default false: URIs work without credentials.
+   */
+  rtspAuth?: boolean;
   /** Failed logins before the account locks. Default: dahua 5, others never. */
   lockoutAfter?: number;
   behaviour?: Behaviour;

@@ -13,6 +13,23 @@ export interface Daemon {
   stop(): Promise<number>;
 }
 
+/** The `discovery:` section that finds a loopback simulated site (test/sim), as YAML lines. */
+export function simDiscovery(
+  site: { discoveryGroup: string; discoveryPort: number },
+  password: string,
+): string[] {
+  return [
+    'discovery:',
+    '  interfaces: [lo]',
+    `  multicastAddress: ${site.discoveryGroup}`,
+    `  multicastPort: ${site.discoveryPort}`,
+    '  probeWindowSeconds: 0.5',
+    '  callTimeoutSeconds: 3',
+    '  username: admin',
+    `  password: ${password}`,
+  ];
+}
+
 /** The daemon's status, read the way `edge-gateway status` reads it. */
 export const statusOf = fetchStatus;
 

@@ -36,6 +36,8 @@ export function part(state: PartStatus['state']): PartStatus {
     uptimeSeconds: live ? 10 : null,
     lastError: null,
     pid: null,
+    failures: 0,
+    failingSince: null,
   };
 }
 

@@ -13,7 +13,9 @@ import { stableClientId } from '../../src/telemetry/client-id.ts';
 import { redactConfig } from '../../src/telemetry/commands/redact-config.ts';
 import { NonceCache, signedCommand, verifyCommand } from '../../src/telemetry/commands/envelope.ts';
 import { CameraBoard } from '../../src/telemetry/camera-board.ts';
+import { eventMessage, failingEvent } from '../../src/telemetry/event-payloads.ts';
 import { heartbeat } from '../../src/telemetry/heartbeat.ts';
+import { cameraStatus } from '../../src/telemetry/status-payloads.ts';
 import { TelemetryStore } from '../../src/telemetry/telemetry-store.ts';
 import { topicsFor } from '../../src/telemetry/topics.ts';
 import { harness, SECRETS, stream } from './harness.ts';
@@ -198,7 +200,7 @@ describe('payloads', () => {
       clockStep: { deltaMs: -31_536_000_000, at: '2026-12-06T10:00:00.000Z' },
     });
     expectValid('heartbeat', hb);
-    expect(hb.cameras).toEqual({ online: 32, total: 32 });
+    expect(hb.cameras).toEqual({ online: 32, total: 32, authFailed: 0, failing: 0 });
     expect(hb.destinations).toEqual({ up: 64, total: 96 });
     expect(Buffer.byteLength(JSON.stringify(hb))).toBeLessThanOrEqual(1024);
   });
@@ -238,6 +240,39 @@ describe('payloads', () => {
     // Nothing of the camera pulled (its only destination cannot take it): still listed, degraded.
     const alone = { ...status, streams: [] } as GatewayStatus;
     expect(new CameraBoard().payload('yard', alone, 1)).toMatchObject({ state: 'degraded', profile: null });
+  });
+
+  it('flags a camera that refused the login and a part that is failing, in the heartbeat and the retained status', () => {
+    const held = { ...stream('door', 'auth-failed', {}), authRetryAt: '2026-12-06T21:23:41.165Z' };
+    const gate = stream('gate', 'live', { national: 'backing-off', ioc: 'live' });
+    gate.destinations[0]!.failures = 12;
+    gate.destinations[0]!.failingSince = '2026-12-06T21:00:00.000Z';
+    const status = { uptimeSeconds: 60, streams: [held, gate], unsent: [] } as unknown as GatewayStatus;
+    const hb = heartbeat({ seq: 1, session: 1, status, broker: true, reconnects: 0, host: null });
+    expectValid('heartbeat', hb);
+    expect(hb.cameras).toEqual({ online: 1, total: 2, authFailed: 1, failing: 1 });
+    const door = cameraStatus('door', status.streams, 'offline', held.authRetryAt, 1);
+    expectValid('camera-status', door);
+    expect(door).toMatchObject({ authFailed: true, authRetryAt: held.authRetryAt, failing: false });
+    const g = cameraStatus('gate', status.streams, 'degraded', held.authRetryAt, 1);
+    expectValid('camera-status', g);
+    expect(g.destinations.map((d) => [d.id, d.failing])).toEqual([
+      ['national', true],
+      ['ioc', false],
+    ]);
+    for (const cleared of [false, true]) {
+      const e = failingEvent({
+        cameraId: 'gate',
+        part: 'destination',
+        destinationId: 'national',
+        failures: cleared ? 0 : 10,
+        reason: cleared ? null : 'could not open the destination: Connection refused',
+        cleared,
+        at: '2026-12-06T21:00:00.000Z',
+      });
+      expect(e.type).toBe(cleared ? 'part.failing.cleared' : 'part.failing');
+      expectValid('event', eventMessage(e, 1, 1, false));
+    }
   });
 
   it('removes every secret from the running configuration', () => {

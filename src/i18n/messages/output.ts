@@ -47,6 +47,10 @@ export const en = {
   'status.warning': 'warning: {warning}',
   'status.camera': '(camera)',
   'status.transcode': '{id} (transcode {cpu} cpu)',
+  'status.recording': '(recording)',
+  'status.failing': '{state}, FAILING: {failures} failures in a row',
+  'status.authFailed': 'auth-failed: the camera refused the login; asked again at {at}',
+  'status.authFailedNew': 'auth-failed: the camera refused the login; waiting for new credentials',
   'status.notRunning': 'no gateway is running',
   'status.noAnswer': 'the daemon did not answer within 5 s',
   'status.unreachable':
@@ -119,6 +123,10 @@ export const vi: Record<keyof typeof en, string> = {
   'status.warning': 'cảnh báo: {warning}',
   'status.camera': '(camera)',
   'status.transcode': '{id} (chuyển mã, {cpu} CPU)',
+  'status.recording': '(ghi hình)',
+  'status.failing': '{state}, LỖI LIÊN TỤC: {failures} lần liên tiếp',
+  'status.authFailed': 'auth-failed: camera từ chối đăng nhập; thử lại lúc {at}',
+  'status.authFailedNew': 'auth-failed: camera từ chối đăng nhập; chờ thông tin đăng nhập mới',
   'status.notRunning': 'không có gateway nào đang chạy',
   'status.noAnswer': 'dịch vụ không trả lời trong 5 giây',
   'status.unreachable':
