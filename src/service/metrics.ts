@@ -2,8 +2,19 @@
 // from one snapshot taken at scrape time, so a camera that went away disappears with its series.
 import { Counter, Gauge, Registry } from 'prom-client';
 
-/** The supervisors' states, and not-sent: a destination the camera's codec cannot go to (relay-plan.ts). */
-export const PART_STATES = ['starting', 'live', 'stalled', 'backing-off', 'stopped', 'not-sent'] as const;
+/**
+ * The supervisors' states (auth-failed: the camera refused the login, core/auth-holds.ts), and
+ * not-sent: a destination the camera's codec cannot go to (relay-plan.ts).
+ */
+export const PART_STATES = [
+  'starting',
+  'live',
+  'stalled',
+  'backing-off',
+  'auth-failed',
+  'stopped',
+  'not-sent',
+] as const;
 
 export interface PartSnapshot {
   camera: string;
