@@ -22,9 +22,10 @@ export class DestinationMessages {
       if (refused !== null) d.watch.noteOpenFailure(`could not open the destination: ${refused}`);
       if (!d.mark || !line.includes(d.mark)) continue;
       this.certificate = null;
-      d.watch.noteError(
-        certificate ? `the destination's TLS certificate failed verification (ffmpeg: ${line})` : line,
-      );
+      if (certificate)
+        d.watch.noteError(`the destination's TLS certificate failed verification (ffmpeg: ${line})`);
+      // A refused open is already its last error, in words.
+      else if (refused === null) d.watch.noteError(line);
     }
   }
 }
