@@ -50,6 +50,28 @@ describe('destination messages', () => {
     expect(last[2]).toMatch(/Connection to srt:\/\/127\.0\.0\.1:40123.* failed/);
   });
 
+  it('counts each reconnect the fifo could not open as a failure of that destination only', () => {
+    const tee = [
+      destination('national', 'rtmp://127.0.0.1:1935/live/a', 'rtmp'),
+      destination('ioc', 'rtmp://127.0.0.1:1935/live/b', 'rtmp'),
+    ];
+    tee[0]!.watch.start(0);
+    tee[1]!.watch.start(0);
+    const messages = new DestinationMessages(tee);
+    // As ffmpeg 5.1 wrote them for a refused RTMP destination, once per reconnect.
+    for (let i = 0; i < 3; i++) {
+      messages.line(
+        '[tcp @ 0x7fc92c001700] Connection to tcp://127.0.0.1:1935?tcp_nodelay=0 failed: Connection refused',
+      );
+      messages.line('[fifo @ 0x559bc626ef80] Error opening rtmp://127.0.0.1:1935/live/a: Connection refused');
+    }
+    expect(tee[0]!.watch.status()).toMatchObject({
+      failures: 3,
+      lastError: 'could not open the destination: Connection refused',
+    });
+    expect(tee[1]!.watch.status().failures).toBe(0);
+  });
+
   it('marks an SRT destination only by an explicit port (it has no default)', () => {
     expect(markOf('srt://[::1]:9000?streamid=a', null)).toBe('::1:9000');
     expect(markOf('srt://platform.example?streamid=a', null)).toBeNull();
