@@ -65,6 +65,10 @@ describe('a camera that refuses the RTSP login for a whole run', () => {
     const runs = () => daemon.log().split('"msg":"discovery done"').length - 1;
     await waitFor(() => runs() >= 8, `eight discoveries\n${daemon.log().slice(-2000)}`, 60_000);
     await waitFor(async () => (await door())?.state, 'the camera in status');
+    // The figure for the closing note.
+    console.log(
+      `rtsp login: ${cam.failedLogins()} failed logins over ${runs()} rediscoveries, locked: ${cam.locked()}`,
+    );
     expect(cam.locked()).toBe(false);
     expect(cam.failedLogins()).toBeGreaterThan(0);
     expect(cam.failedLogins()).toBeLessThanOrEqual(ATTEMPTS);

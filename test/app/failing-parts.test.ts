@@ -70,6 +70,10 @@ describe('a destination refused again and again', () => {
     );
     const st = (await gate())!;
     const national = st.destinations[0]!;
+    const since = Date.parse(national.failingSince!) - Date.parse((await daemon.status()).startedAt);
+    console.log(
+      `failing: national after ${national.failures} refusals, ${since / 1000} s after the daemon started`,
+    );
     expect(national.failures).toBeGreaterThanOrEqual(FAILING_AFTER);
     expect(national.state).toBe('backing-off');
     expect(national.lastError).toMatch(/could not open the destination: Connection refused/);
