@@ -141,6 +141,7 @@ export class Gateway {
       holds,
       logger: child('discovery'),
       onDiscovered: () => this.relay.reconcile('discovery'),
+      onCameraChanged: () => this.relay.reconcile('discovery'),
     });
     this.telemetry = new TelemetryModule({
       cfg,

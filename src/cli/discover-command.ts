@@ -112,7 +112,13 @@ export function discoverProgressLine(e: DiscoverProgress): string {
     case 'profile':
       return t('discover.progress.profile', { count: e.count });
     case 'device':
-      return `  ${e.done}/${e.total}`;
+      return t('discover.progress.device', {
+        done: e.done,
+        total: e.total,
+        address: e.report.address,
+        device: [e.report.info?.manufacturer, e.report.info?.model].filter(Boolean).join(' ') || '-',
+        status: e.report.error ? `${e.report.error.step}: ${e.report.error.message}` : t('discover.ok'),
+      });
   }
 }
 

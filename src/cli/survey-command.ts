@@ -96,7 +96,6 @@ export function registerSurveyCommand(program: Command, io: Io): void {
 }
 
 function progressLine(e: SurveyProgress): string | null {
-  if (e.phase === 'device') return null;
   if (e.phase !== 'camera') return discoverProgressLine(e);
   const result = t(`survey.verdict.${e.verdict}`);
   return t('survey.progress.camera', { done: e.done, total: e.total, camera: e.id, result });

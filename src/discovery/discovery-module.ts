@@ -18,6 +18,8 @@ export interface DiscoveryDeps {
   holds?: AuthHolds;
   /** After every run: the inventory may have changed. */
   onDiscovered?: (summary: RediscoverySummary) => Promise<unknown>;
+  /** During a run: a camera appeared or moved, so the relay need not wait for the slowest camera. */
+  onCameraChanged?: (cameraId: string) => Promise<unknown>;
 }
 
 export class DiscoveryModule implements Module {
@@ -66,7 +68,13 @@ export class DiscoveryModule implements Module {
     this.abort.signal.addEventListener('abort', cut, { once: true });
     const t0 = Date.now();
     logger.info({ why }, 'discovery started');
-    const run = rediscover(cfg, db, events, signal, this.lost, this.holds).then(async (summary) => {
+    const changed = (id: string) => {
+      if (signal.aborted) return;
+      this.deps
+        .onCameraChanged?.(id)
+        .catch((err: unknown) => logger.error({ err, id }, 'relay update failed'));
+    };
+    const run = rediscover(cfg, db, events, signal, this.lost, this.holds, changed).then(async (summary) => {
       logger.info({ why, seconds: (Date.now() - t0) / 1000, ...summary }, 'discovery done');
       if (!signal.aborted) await this.deps.onDiscovered?.(summary);
       return summary;

@@ -7,7 +7,7 @@ import { wallOf } from '../core/clock.ts';
 import type { Config } from '../config/schema.ts';
 import { credentialsKey as keyOf } from '../config/secrets.ts';
 import type { AuthHolds } from '../core/auth-holds.ts';
-import { isUsable, toInventoryUpdate } from '../core/device-report.ts';
+import { isUsable, toInventoryUpdate, type DeviceReport } from '../core/device-report.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Db } from '../store/db.ts';
 import { InventoryRepo } from '../store/inventory.ts';
@@ -44,6 +44,8 @@ export async function rediscover(
   /** Cameras already announced as lost: not announced again until they answer. */
   lost: Set<string> = new Set(),
   holds?: AuthHolds,
+  /** A camera appeared or moved while the run goes on: the relay may take it before slower ones are read. */
+  onChange?: (cameraId: string) => void,
 ): Promise<RediscoverySummary> {
   // Loaded on first use: the daemon does not keep ONVIF and XML parsing in memory until it discovers.
   const { discover, discoverOptionsFrom } = await import('../onvif/discover.ts');
@@ -54,17 +56,6 @@ export async function rediscover(
     const e = entryOf(url);
     return e?.username ? { username: e.username, password: e.password ?? '' } : base.credentials;
   };
-  const result = await discover({
-    ...base,
-    // Held credentials are not sent: the device is read as far as it goes without them.
-    credentialsFor: (url) => {
-      const c = credsOf(url);
-      return c && holds && !holds.mayTry(hostOf(url), keyOf(c)) ? null : c;
-    },
-    // A device that already rejected credentials gets one login per try, never a second one.
-    resyncOnReject: (url) => !holds?.isHeld(hostOf(url)),
-    ...(signal ? { signal } : {}),
-  });
   const repo = new InventoryRepo(db);
   const known = repo.list();
   const before = new Map(known.map((c) => [c.id, c]));
@@ -72,18 +63,19 @@ export async function rediscover(
   const now = new Date();
   const at = now.toISOString();
   const summary: RediscoverySummary = {
-    found: result.devices.length,
-    usable: result.devices.filter(isUsable).length,
+    found: 0,
+    usable: 0,
     appeared: [],
     moved: [],
     disappeared: [],
     stale: [],
     authFailed: [],
   };
-  // Complete reads first: one camera can be read twice in a run (a manual entry's old address and
-  // where it was found now), and a failed read must not undo a complete one of the same camera.
-  const reads = [...result.devices].sort((a, b) => Number(isUsable(b)) - Number(isUsable(a)));
-  for (const r of reads) {
+  // A complete read goes to the inventory as soon as it is read, not after the slowest camera.
+  // Failed reads wait for the end of the run: one camera can be read twice in a run (a manual
+  // entry's old address and where it was found now), and a failed read must not undo a complete one.
+  const failedReads: DeviceReport[] = [];
+  const record = (r: DeviceReport) => {
     // Found by WS-Discovery at a manual entry's URL, it is that entry: its id, its credentials.
     const entry = entryOf(r.onvifUrl);
     const read = toInventoryUpdate(r);
@@ -114,10 +106,11 @@ export async function rediscover(
       if (holds.held().includes(target)) summary.authFailed.push(cam.id);
     }
     const was = before.get(cam.id);
-    if (again) continue;
+    if (again) return;
     if (!was) {
       summary.appeared.push(cam.id);
       events.emit('discovery.camera', { cameraId: cam.id, change: 'found', address: r.address, at });
+      onChange?.(cam.id);
     } else if (was.address !== cam.address) {
       summary.moved.push(cam.id);
       events.emit('discovery.camera', {
@@ -127,8 +120,28 @@ export async function rediscover(
         previousAddress: was.address,
         at,
       });
+      onChange?.(cam.id);
     }
-  }
+  };
+  await discover({
+    ...base,
+    // Held credentials are not sent: the device is read as far as it goes without them.
+    credentialsFor: (url) => {
+      const c = credsOf(url);
+      return c && holds && !holds.mayTry(hostOf(url), keyOf(c)) ? null : c;
+    },
+    // A device that already rejected credentials gets one login per try, never a second one.
+    resyncOnReject: (url) => !holds?.isHeld(hostOf(url)),
+    onDevice: (r) => {
+      summary.found++;
+      if (isUsable(r)) {
+        summary.usable++;
+        record(r);
+      } else failedReads.push(r);
+    },
+    ...(signal ? { signal } : {}),
+  });
+  failedReads.forEach(record);
   // Manual entries are not expected to answer discovery; only discovered cameras can be lost.
   for (const c of before.values()) {
     if (c.source === 'manual' || seen.has(c.id) || lost.has(c.id)) continue;

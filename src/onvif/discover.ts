@@ -29,6 +29,8 @@ export interface DiscoverOptions {
   /** false for a device whose account must not see a second try (the clock re-sync retry). Default true. */
   resyncOnReject?: (onvifUrl: string) => boolean;
   progress?: (event: DiscoverProgress) => void;
+  /** Each device as soon as it is read, before slower ones finish (the daemon's inventory, survey). */
+  onDevice?: (report: DeviceReport) => void;
   signal?: AbortSignal;
 }
 
@@ -36,7 +38,7 @@ export type DiscoverProgress =
   | { phase: 'probe'; interfaces: number; seconds: number }
   | { phase: 'scan'; hosts: number; ports: number }
   | { phase: 'profile'; count: number }
-  | { phase: 'device'; done: number; total: number };
+  | { phase: 'device'; done: number; total: number; report: DeviceReport };
 
 /** A device that answered a probe or a scan but is not usable as a camera. */
 export interface IgnoredDevice extends IgnoredReply {
@@ -73,7 +75,8 @@ export async function discover(opts: DiscoverOptions): Promise<DiscoverResult> {
     reads.push(
       limiter.run(async () => {
         const report = await probeTarget(target, opts);
-        opts.progress?.({ phase: 'device', done: ++done, total: reads.length });
+        opts.progress?.({ phase: 'device', done: ++done, total: reads.length, report });
+        opts.onDevice?.(report);
         return report;
       }),
     );

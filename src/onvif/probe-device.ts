@@ -29,6 +29,31 @@ function problem(step: ProbeStep, err: unknown): DeviceProblem {
   return { step, kind: 'internal', message: (err as Error).message };
 }
 
+/** A failure tagged with the step it belongs to, so parallel branches can be ranked. */
+class StepError extends Error {
+  constructor(
+    readonly step: ProbeStep,
+    readonly failure: unknown,
+  ) {
+    super('step failed');
+  }
+}
+const at = <T>(step: ProbeStep, p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw err instanceof StepError ? err : new StepError(step, err);
+  });
+
+/** Which failure a report names when several branches failed: the earliest step of today's order. */
+const STEP_ORDER: ProbeStep[] = ['time', 'auth', 'services', 'profiles', 'stream-uri'];
+const AUTH_KINDS = ['not-authorized', 'locked', 'no-credentials'];
+
+/**
+ * The calls overlap where they do not depend on each other (issue 12, item 7): the clock with
+ * GetServices (asked without credentials), the device information with the profiles, all URIs
+ * together. The session keeps at most maxInFlight requests on the wire, signs nothing before the
+ * clock is known, and bounds the logins a refusing camera sees. A slow camera is read in four of
+ * its round trips.
+ */
 export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Promise<DeviceReport> {
   const url = new URL(target.onvifUrl);
   const session = new DeviceSession(url, opts);
@@ -47,45 +72,78 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
     error: null,
     notes: [],
   };
-  let step: ProbeStep = 'time';
-  try {
-    const clock = await session.readClock();
-    report.clockSkewSeconds = clock.utc ? Math.round(clock.offsetMs / 1000) : null;
-    if (!clock.utc) report.notes.push('the device did not report a UTC time; signing on the local clock');
-
-    step = 'auth';
-    const info = parseDeviceInformation(await session.call(url, req.getDeviceInformation()));
-    report.info = info;
-    report.auth = session.scheme;
-
-    step = 'services';
-    // The MAC identifies a device without a UUID across address changes. Read beside the services
-    // (one more request in flight, within the per-camera limit), and only when it is needed.
-    const needMac = !uuidOf(target.endpointRef) && !macOf(target.endpointRef);
-    const [endpoints, mac] = await Promise.all([
-      readEndpoints(session, url),
-      needMac ? readMac(session, url) : null,
-    ]);
-    report.mac = mac;
-
-    step = 'profiles';
-    const media = await readProfiles(session, endpoints);
-    report.mediaVersion = media.version;
-    report.profiles = media.profiles;
-    if (!media.profiles.some((p) => p.encoding !== null)) {
-      throw new OnvifError('unsupported', 'no profile has a video encoder');
+  // Once a branch failed for good, the others start no new call.
+  let failed = false;
+  const stopped = new StepError('time', null);
+  const go = () => {
+    if (failed) throw stopped;
+  };
+  const clock = at(
+    'time',
+    session.readClock().then((c) => {
+      report.clockSkewSeconds = c.utc ? Math.round(c.offsetMs / 1000) : null;
+      if (!c.utc) report.notes.push('the device did not report a UTC time; signing on the local clock');
+    }),
+  );
+  const needMac = !uuidOf(target.endpointRef) && !macOf(target.endpointRef);
+  let macRead: Promise<string | null> = Promise.resolve(null);
+  const media = (async () => {
+    const endpoints = await at('services', readEndpoints(session, url));
+    go();
+    const m = await at('profiles', readProfiles(session, endpoints));
+    report.mediaVersion = m.version;
+    report.profiles = m.profiles;
+    // The MAC identifies a device without a UUID across address changes: read once logged in,
+    // beside the URIs, and only when it is needed.
+    if (needMac) macRead = readMac(session, url);
+    if (!m.profiles.some((p) => p.encoding !== null)) {
+      throw new StepError('profiles', new OnvifError('unsupported', 'no profile has a video encoder'));
     }
-
-    step = 'stream-uri';
-    await readUris(session, endpoints, media.version, report);
+    go();
+    await at('stream-uri', readUris(session, endpoints, m.version, report));
     if (!report.profiles.some((p) => p.streamUri)) {
-      throw new OnvifError('unsupported', report.notes.at(-1) ?? 'no profile gave a usable stream URI');
+      throw new StepError(
+        'stream-uri',
+        new OnvifError(
+          'unsupported',
+          report.notes.filter((n) => !n.startsWith('snapshot:')).at(-1) ??
+            'no profile gave a usable stream URI',
+        ),
+      );
     }
-  } catch (err) {
-    report.error = problem(step, err);
+  })();
+  // Signed once the clock is known, beside GetProfiles.
+  const info = at(
+    'auth',
+    session.call(url, req.getDeviceInformation()).then((xml) => {
+      report.info = parseDeviceInformation(xml);
+    }),
+  );
+  const branches = [clock, info, media].map((p) =>
+    p.catch((err: unknown) => {
+      failed = true;
+      throw err;
+    }),
+  );
+  const results = await Promise.allSettled(branches);
+  report.mac = await macRead;
+  const errors = results.flatMap((r) =>
+    r.status === 'rejected' && r.reason instanceof StepError ? [r.reason] : [],
+  );
+  const rank = (e: StepError) =>
+    e === stopped
+      ? 99
+      : e.failure instanceof OnvifError && AUTH_KINDS.includes(e.failure.kind) && e.step !== 'time'
+        ? 1
+        : STEP_ORDER.indexOf(e.step);
+  const first = errors.sort((a, b) => rank(a) - rank(b))[0];
+  if (first) {
+    // A refusal is reported at the auth step, whichever call met it first.
+    const authKind = first.failure instanceof OnvifError && AUTH_KINDS.includes(first.failure.kind);
+    report.error = problem(authKind && first.step !== 'time' ? 'auth' : first.step, first.failure);
     if (report.error.kind === 'refused' || report.error.kind === 'unreachable') report.error.step = 'connect';
   }
-  report.auth = session.scheme ?? report.auth;
+  report.auth = session.scheme;
   return report;
 }
 
@@ -102,14 +160,32 @@ async function readMac(session: DeviceSession, url: URL): Promise<string | null>
   }
 }
 
+/**
+ * GetServices is in ONVIF Core's PRE_AUTH class: asked without credentials, beside the clock read.
+ * Signed (after the clock) only where the device wants a login for it anyway.
+ */
 async function readEndpoints(session: DeviceSession, url: URL): Promise<ServiceEndpoints> {
+  let askSigned = true;
   try {
-    const s = parseServices(await session.call(url, req.getServices(false)));
-    if (s.media || s.media2) return s;
+    const open = await session.callOpen(url, req.getServices(false));
+    if (open !== null) {
+      const s = parseServices(open);
+      if (s.media || s.media2) return s;
+      askSigned = false;
+    }
   } catch (err) {
     if (isFatal(err)) throw err;
-    // Older firmware has no GetServices (Hikvision answers InvalidArgVal): fall back to GetCapabilities.
+    askSigned = false;
   }
+  if (askSigned) {
+    try {
+      const s = parseServices(await session.call(url, req.getServices(false)));
+      if (s.media || s.media2) return s;
+    } catch (err) {
+      if (isFatal(err)) throw err;
+    }
+  }
+  // Older firmware has no GetServices (Hikvision answers InvalidArgVal): fall back to GetCapabilities.
   return parseCapabilities(await session.call(url, req.getCapabilities()));
 }
 
@@ -131,6 +207,7 @@ async function readProfiles(
   return { version: 1, profiles };
 }
 
+/** Every stream URI and the snapshot URI at once; the session keeps the per-camera limit. */
 async function readUris(
   session: DeviceSession,
   endpoints: ServiceEndpoints,
@@ -142,7 +219,9 @@ async function readUris(
   if (video.length > MAX_URI_PROFILES)
     report.notes.push(`${video.length} video profiles; read URIs of the first ${MAX_URI_PROFILES}`);
   const ctx = { cameraHost: session.deviceUrl.hostname, reachedHost: session.deviceUrl.hostname };
-  for (const profile of video.slice(0, MAX_URI_PROFILES)) {
+  const notes: string[][] = [];
+  const streams = video.slice(0, MAX_URI_PROFILES).map(async (profile, i) => {
+    const own: string[] = (notes[i] = []);
     try {
       const request = version === 2 ? req.getStreamUri2(profile.token) : req.getStreamUri(profile.token);
       const raw = parseMediaUri(await session.call(service, request));
@@ -150,24 +229,33 @@ async function readUris(
       const norm = normaliseStreamUri(raw, ctx);
       checkStreamScheme(norm.uri);
       profile.streamUri = norm.uri;
-      norm.changed.forEach((c) => report.notes.push(`${profile.token}: ${c}`));
+      norm.changed.forEach((c) => own.push(`${profile.token}: ${c}`));
     } catch (err) {
       if (isFatal(err)) throw err;
-      report.notes.push(`${profile.token}: ${(err as Error).message}`);
+      own.push(`${profile.token}: ${(err as Error).message}`);
     }
-  }
-  const first = video.find((p) => p.streamUri) ?? video[0];
-  if (!first) return;
-  try {
-    const request = version === 2 ? req.getSnapshotUri2(first.token) : req.getSnapshotUri(first.token);
-    const raw = parseMediaUri(await session.call(service, request));
-    if (raw) {
-      const norm = normaliseStreamUri(raw, ctx);
-      checkStreamScheme(norm.uri, ['http', 'https']);
-      report.snapshotUri = norm.uri;
+  });
+  // The first video profile's snapshot, asked beside its stream URI rather than after it.
+  const first = video[0];
+  const snapshotNotes: string[] = [];
+  const snapshot = (async () => {
+    if (!first) return;
+    try {
+      const request = version === 2 ? req.getSnapshotUri2(first.token) : req.getSnapshotUri(first.token);
+      const raw = parseMediaUri(await session.call(service, request));
+      if (raw) {
+        const norm = normaliseStreamUri(raw, ctx);
+        checkStreamScheme(norm.uri, ['http', 'https']);
+        report.snapshotUri = norm.uri;
+      }
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      snapshotNotes.push(`snapshot: ${(err as Error).message}`);
     }
-  } catch (err) {
-    if (isFatal(err)) throw err;
-    report.notes.push(`snapshot: ${(err as Error).message}`);
-  }
+  })();
+  const settled = await Promise.allSettled([...streams, snapshot]);
+  // Notes in profile order, whatever order the answers came in.
+  report.notes.push(...notes.flat(), ...snapshotNotes);
+  const fatal = settled.find((r) => r.status === 'rejected');
+  if (fatal?.status === 'rejected') throw fatal.reason;
 }

@@ -57,8 +57,6 @@ export async function runSurvey(opts: SurveyOptions): Promise<SurveyReport> {
   };
   const base = { ...discoverOptionsFrom(cfg), ...opts.discover };
   const credentialsOf = (url: string) => ownCredentials(url) ?? base.credentials;
-  const found = await discover({ ...base, credentialsFor: ownCredentials, progress: opts.progress });
-
   const ladder = (credentials: Credentials | null): DiagnoseOptions => ({
     credentials,
     timeoutMs: base.callTimeoutMs,
@@ -68,13 +66,20 @@ export async function runSurvey(opts: SurveyOptions): Promise<SurveyReport> {
   const arpBefore = readArp();
   const limiter = new Limiter(CAMERA_CONCURRENCY);
   const rtspOnly = manual.filter((c) => c.url && !c.onvif);
-  const total = found.devices.length + rtspOnly.length;
+  let read = 0;
   let done = 0;
   const profilesOf = new Map<string, DeviceReport['profiles']>();
+  // The total grows while discovery still reads devices; it is final once discovery returns.
   const tell = (cam: SurveyCamera) =>
-    opts.progress?.({ phase: 'camera', done: ++done, total, id: cam.id, verdict: cam.verdict });
+    opts.progress?.({
+      phase: 'camera',
+      done: ++done,
+      total: read + rtspOnly.length,
+      id: cam.id,
+      verdict: cam.verdict,
+    });
 
-  const onvifRows = found.devices.map((first) =>
+  const onvifRow = (first: DeviceReport) =>
     limiter.run(async () => {
       let report = first;
       let known = credentialsOf(report.onvifUrl);
@@ -97,8 +102,20 @@ export async function runSurvey(opts: SurveyOptions): Promise<SurveyReport> {
       profilesOf.set(id, report.profiles);
       tell(cam);
       return cam;
-    }),
-  );
+    });
+  // Each camera is diagnosed as soon as it is read: a slow camera does not hold back the others.
+  const rows = new Map<DeviceReport, Promise<SurveyCamera>>();
+  const found = await discover({
+    ...base,
+    credentialsFor: ownCredentials,
+    progress: opts.progress,
+    onDevice: (report) => {
+      read++;
+      rows.set(report, onvifRow(report));
+    },
+  });
+  read = found.devices.length;
+  const onvifRows = found.devices.map((d) => rows.get(d) ?? onvifRow(d));
   const rtspRows = rtspOnly.map((c) =>
     limiter.run(async () => {
       const creds = c.username ? { username: c.username, password: c.password ?? '' } : null;

@@ -98,6 +98,18 @@ export function getSnapshotUri(m: CameraModel): string {
   return setElementText(vendorReply(m, 'GetSnapshotUri'), 'Uri', escapeXml(url));
 }
 
+/** Media1 GetVideoSources: the one sensor, at the main stream's size and rate (the onvif package reads it at connect). */
+export function getVideoSources(m: CameraModel): string {
+  const main = m.profiles.find((x) => x.media1 && x.mount === 'main') ?? m.profiles[0];
+  const fps = main?.fps ?? 15;
+  return wrap(
+    m.p.name,
+    '<trt:GetVideoSourcesResponse><trt:VideoSources token="VideoSource_1">' +
+      `<tt:Framerate>${fps}</tt:Framerate><tt:Resolution><tt:Width>1280</tt:Width><tt:Height>720</tt:Height>` +
+      '</tt:Resolution></trt:VideoSources></trt:GetVideoSourcesResponse>',
+  );
+}
+
 function media2Profile(m: CameraModel, prof: ProfileDef, types: string[]): string {
   const all = types.includes('All');
   const confs: string[] = [];

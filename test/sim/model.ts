@@ -33,6 +33,7 @@ export function resolveSpec(spec: SimCameraSpec): ResolvedSpec {
     behaviour,
     serial: spec.serial,
     responseDelayMs: spec.responseDelayMs ?? 0,
+    preAuth: spec.preAuth ?? true,
   };
 }
 

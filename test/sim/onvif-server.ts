@@ -19,6 +19,7 @@ import { snapshotJpeg } from './snapshot.ts';
 import { handleSoap } from './soap-handlers.ts';
 import { getSystemDateAndTime } from './device-responses.ts';
 import { parseSoapRequest } from './xml.ts';
+import { parseUsernameToken } from './ws-security.ts';
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const SOAP_TYPE = 'application/soap+xml; charset=utf-8';
@@ -98,6 +99,12 @@ export class OnvifHandler {
     // The one call every camera answers without credentials: clients read the clock before signing.
     if (soap.action === 'GetSystemDateAndTime') return send(res, 200, SOAP_TYPE, getSystemDateAndTime(m));
     if (behaviour === 'html-401') return send(res, 401, 'text/html', HTML_401);
+    // ONVIF Core's PRE_AUTH class (GetServices, GetCapabilities, ...): answered without credentials.
+    // Credentials that are sent are still checked, and counted when wrong.
+    if (m.spec.preAuth && PRE_AUTH.has(soap.action) && !presentsCredentials(req, xml)) {
+      const out = handleSoap(m, soap, url.pathname);
+      return send(res, out.status, SOAP_TYPE, out.xml);
+    }
     const verdict = await this.auth.checkSoap(req, xml);
     if (!verdict.ok) {
       if (verdict.reply === 'challenge') {
@@ -198,4 +205,18 @@ async function startHangServer(host: string, port: number): Promise<OnvifServer>
         server.close(() => resolve());
       }),
   };
+}
+
+/** ONVIF Core specification, access classes: the calls a device shall answer without authentication. */
+const PRE_AUTH = new Set([
+  'GetWsdlUrl',
+  'GetServices',
+  'GetServiceCapabilities',
+  'GetCapabilities',
+  'GetHostname',
+  'GetEndpointReference',
+]);
+
+function presentsCredentials(req: IncomingMessage, xml: string): boolean {
+  return req.headers.authorization !== undefined || parseUsernameToken(xml) !== undefined;
 }

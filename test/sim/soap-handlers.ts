@@ -13,6 +13,7 @@ import {
   getProfiles,
   getSnapshotUri,
   getStreamUri,
+  getVideoSources,
   media2GetProfiles,
   media2GetSnapshotUri,
   media2GetStreamUri,
@@ -84,6 +85,8 @@ export function handleSoap(m: CameraModel, req: SoapRequest, path: string): Soap
         return reply(prof ? getStreamUri(m, prof) : noProfile(m, token));
       case 'GetSnapshotUri':
         return reply(prof ? getSnapshotUri(m) : noProfile(m, token));
+      case 'GetVideoSources':
+        return reply(getVideoSources(m));
     }
   }
   if (service === 'media2') {

@@ -42,6 +42,12 @@ export interface SimCameraSpec {
   serial?: string;
   /** Extension: delay every SOAP answer by this many ms (cheap cameras take seconds). */
   responseDelayMs?: number;
+  /**
+   * Extension: answers the ONVIF Core PRE_AUTH calls (GetServices, GetCapabilities, ...) without
+   * credentials, as the specification requires. Default true; false for firmware that wants a login
+   * for everything but the clock.
+   */
+  preAuth?: boolean;
 }
 
 export interface SimProfileInfo {

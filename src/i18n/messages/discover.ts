@@ -6,6 +6,7 @@ export const en = {
   'discover.progress.probe': 'probing {interfaces} interface(s) for {seconds} s',
   'discover.progress.scan': 'scanning {hosts} address(es) on {ports} port(s)',
   'discover.progress.profile': 'reading {count} device(s)',
+  'discover.progress.device': '  {done}/{total} read {address} {device}: {status}',
   'discover.ignored': 'Answered, but not usable as a camera:',
   'discover.summary': '{usable} usable camera(s), {failed} device(s) answered but cannot be used',
 } as const;
@@ -17,6 +18,7 @@ export const vi: Record<keyof typeof en, string> = {
   'discover.progress.probe': 'đang dò {interfaces} giao diện mạng trong {seconds} giây',
   'discover.progress.scan': 'đang quét {hosts} địa chỉ trên {ports} cổng',
   'discover.progress.profile': 'đang đọc {count} thiết bị',
+  'discover.progress.device': '  {done}/{total} đã đọc {address} {device}: {status}',
   'discover.ignored': 'Có trả lời nhưng không dùng được như camera:',
   'discover.summary': '{usable} camera dùng được, {failed} thiết bị trả lời nhưng không dùng được',
 };
