@@ -4,7 +4,8 @@
 //
 // AIMD in the manner of TCP: while every live destination is acknowledged at its camera's rate
 // and backfill uses what it is given, the allowance grows (doubling per second until the first
-// shortfall, then by a tenth per second of the rate where the last series of cuts began); when a live
+// shortfall, then by a twentieth per second of the rate where the last series of cuts began, and
+// not while a live destination still catches up what queued); when a live
 // destination falls short of its camera, the allowance halves, at most once per HOLD_MS (what
 // the previous cut did shows only in later samples). It never falls below FLOOR_KBPS, so a live
 // destination that is short for reasons of its own cannot stop backfill for ever, and it grows
@@ -18,6 +19,11 @@ export interface LiveSample {
 
 /** Acknowledged below this share of the camera's rate is a shortfall (not the noise of a keyframe). */
 export const SHORT_RATIO = 0.9;
+/**
+ * Acknowledged above this share of the camera's rate, a live destination is still sending what
+ * queued while it was short: backfill does not grow until it has caught up.
+ */
+export const CATCHUP_RATIO = 1.1;
 /** A camera slower than this says nothing: a few packets either way would swing the ratio. */
 export const MIN_CAMERA_KBPS = 16;
 /** The least backfill is allowed, whatever live does. */
@@ -29,7 +35,8 @@ export const HOLD_MS = 3000;
 /** Growth needs backfill to use at least this share of its allowance (else the link is not the limit). */
 const USED_SHARE = 0.5;
 
-export type PaceReason = 'start' | 'growing' | 'live short' | 'holding' | 'idle' | 'no evidence';
+export type PaceReason =
+  'start' | 'growing' | 'live short' | 'holding' | 'live catching up' | 'idle' | 'no evidence';
 
 export interface PaceState {
   kbps: number;
@@ -81,10 +88,14 @@ export class BackfillPace {
       // The growth step comes from the first cut of a series: cuts in a row bring the rate down
       // fast, and once live is whole it climbs back to where trouble began in about 10 s.
       if (this.reason !== 'live short' && this.reason !== 'holding')
-        this.step = Math.max(FLOOR_KBPS / 4, from / 10);
+        this.step = Math.max(FLOOR_KBPS / 4, from / 20);
       this.cutAt = now;
       this.backoffs++;
       this.reason = 'live short';
+      return this.kbps;
+    }
+    if (judged.some((s) => s.ackedKbps > s.cameraKbps * CATCHUP_RATIO)) {
+      this.reason = 'live catching up';
       return this.kbps;
     }
     if (sentKbps < this.kbps * USED_SHARE) {
