@@ -134,6 +134,16 @@ export class Gateway {
       this.recording,
       holds,
     );
+    // After every listener has re-dated what it holds (a gap opened now is already in the new timebase).
+    events.on('clock.step', (e) => {
+      if (e.deltaMs < 0)
+        queueMicrotask(
+          () =>
+            void this.relay.newRecordingRuns(
+              `the wall clock stepped back ${Math.round(-e.deltaMs / 1000)} s`,
+            ),
+        );
+    });
     this.discovery = new DiscoveryModule({
       cfg,
       db,

@@ -392,6 +392,17 @@ export class RelayManager implements Module {
     await Promise.all(relays.map((r) => r.stop()));
   }
 
+  /**
+   * The wall clock stepped back: a recording names its segments by the second each opens, so the
+   * same run would reach names it already wrote and overwrite them. Each recording camera process
+   * starts a new run (a few seconds of its relay and recording, accounted); nothing kept is lost.
+   */
+  async newRecordingRuns(reason: string): Promise<number> {
+    const recording = this.relays.filter((r) => r.status().recording !== null);
+    await Promise.all(recording.map((r) => r.restart(reason)));
+    return recording.length;
+  }
+
   async restartCamera(cameraId: string): Promise<boolean> {
     const mine = this.relays.filter((r) => r.status().cameraId === cameraId);
     await Promise.all(mine.map((r) => r.restart('restart requested')));
