@@ -8,6 +8,8 @@ import { BackfillPace, type PaceState } from './backfill-pace.ts';
 import type { Throttle } from './rate-throttle.ts';
 
 const EVERY_MS = 1000;
+/** A sample older than this says nothing of now. */
+const STALE_MS = 10_000;
 
 export class BackfillPacing {
   private readonly pace: BackfillPace;
@@ -38,20 +40,24 @@ export class BackfillPacing {
     this.timer = null;
   }
 
-  /** One step: a new sample of live rates moves the pace; none (or nothing uploading) keeps it. */
+  /**
+   * One step: a new sample of live rates moves the pace; the same sample again waits for the next.
+   * No sample, or one gone stale (no camera live, the table unreadable), is no evidence: the pace
+   * goes on by this clock, so backfill is not held at its starting rate.
+   */
   step(now = monoNow()): void {
     if (!this.uploading()) {
       this.last = null;
       return;
     }
-    const rates = this.liveRates();
+    const fresh = this.liveRates();
+    const rates = fresh && now - fresh.at <= STALE_MS ? fresh : { at: now, destinations: [] };
     const sent = this.throttle.sentBytes;
-    if (!rates) return;
-    if (!this.last) {
+    if (!this.last || rates.at < this.last.at) {
       this.last = { at: rates.at, sent };
       return;
     }
-    if (rates.at <= this.last.at) return;
+    if (rates.at === this.last.at) return;
     const sentKbps = ((sent - this.last.sent) * 8) / (rates.at - this.last.at);
     this.last = { at: rates.at, sent };
     const before = this.pace.state();

@@ -125,4 +125,22 @@ describe('backfill pacing', () => {
     pacing.step(13_000);
     expect(pacing.state().backoffs).toBe(1);
   });
+
+  it('goes on by its own clock without samples, so backfill is not held at its starting rate', () => {
+    const throttle = new Throttle(null);
+    const pacing = new BackfillPacing(
+      throttle,
+      null,
+      () => null,
+      () => true,
+      createLogger({ level: 'silent' }),
+    );
+    for (let t = 0; t <= 3000; t += 1000) {
+      pacing.step(t);
+      throttle.sentBytes += (throttle.kbps! * 1000) / 8;
+    }
+    // The first sample only starts the clock; two seconds of doubling follow.
+    expect(throttle.kbps).toBe(START_KBPS * 4);
+    expect(pacing.state().reason).toBe('no evidence');
+  });
 });
