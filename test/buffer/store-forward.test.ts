@@ -79,9 +79,12 @@ async function survives(name: string, fault: () => Promise<() => Promise<void>>)
     throw new Error(`${err.message}\n${daemon.log().slice(-6000)}`);
   });
 
-  const outage = readSpool((r) => r.outages(from)).find(
-    (o) => o.destinationId === 'national' && o.endMs !== null,
-  );
+  // The ledger closes the outage at the look that proves delivery again, which may come a tick
+  // after status first shows the destination live.
+  const closed = () =>
+    readSpool((r) => r.outages(from)).find((o) => o.destinationId === 'national' && o.endMs !== null);
+  await waitFor(() => closed() !== undefined, 'a closed outage in the ledger', 30_000).catch(() => undefined);
+  const outage = closed();
   expect(outage, 'an outage in the ledger').toBeDefined();
   expect(outage!.cause).not.toBe('camera');
   // Owed from before the fault began (not from when it was noticed, stallSeconds later).
