@@ -3,11 +3,16 @@
 // - Does its kernel acknowledge? The kernel's time since the last ACK (`lastack`). A black-holed
 //   link answers nothing, so that time grows while data waits.
 // - Does its application read? A frozen, stopped or swapping server keeps ACKing into its
-//   receive buffer, then, once that is full, shuts its window and answers zero-window probes:
-//   its kernel looks alive for ever. A window shut while data waits is the one sure sign; how
-//   soon it comes depends on the server's buffer and the bitrate (bench/backfill). Before it, a
-//   stopped reader's window drifts down no faster than a reader's can (measured: both lose about
-//   1 KiB a second at 75 kbit/s), so a shrinking window proves nothing and is not judged.
+//   receive buffer: its kernel looks alive until the buffer is full and the window shuts, which
+//   at a low bitrate takes a minute (bench/backfill). Before that its window only shrinks, look
+//   after look, while a reader's goes back up at its next read (measured with nginx-rtmp and
+//   GStreamer's RTSP server, reading and SIGSTOPped, at 75 kbit/s and 2 Mbit/s: docs/relay.md).
+//   So a window that fell at two looks and never rose, while bytes were acknowledged and the peer
+//   said nothing, tells a server that stopped reading; it is judged from the last look before the
+//   fall. A server that speaks on its own (GStreamer's RTSP server: RTCP reports every few
+//   seconds) must also have been silent half as long again as its longest silence: one that lags
+//   under load shrinks its window too, but goes on reporting (test/relay/relay.test.ts caught it).
+//   nginx-rtmp sends a publisher nothing, so there the window alone tells.
 // What is proven delivered is dated from the last look at which the window was at its highest
 // of the last minute (at least six stalls) while new bytes were acknowledged: a stopped reader's
 // window never gets back there, and a reader whose window settles lower is dated afresh within
@@ -19,8 +24,13 @@ export interface Evidence {
   first: boolean;
   /** How long the far end acknowledged nothing while data waited (0 when nothing waits). */
   unackedMs: number;
-  /** How long its window has been shut while data waited (0 when open). */
+  /**
+   * How long since the last look before its window began to only shrink (shut, or fell at two
+   * looks and never rose) while its kernel acknowledged: the application read nothing since.
+   */
   unreadMs: number;
+  /** Its window is shut while data waits. */
+  shut: boolean;
   /** New bytes acknowledged into an open window since the last look. */
   read: boolean;
 }
@@ -29,12 +39,23 @@ interface Seen {
   at: number;
   queue: number;
   acked: number;
+  /** Bytes received from the peer (its application's words: handshakes, RTCP, acknowledgements). */
+  received: number;
+  /** The last look at which the peer had said something new. */
+  spokeAt: number;
+  /** The longest time between two looks that found the peer had spoken; null until two did. */
+  cadence: number | null;
   /** The windows advertised at the looks of the horizon. */
   recent: { at: number; wnd: number }[];
   /** It advertised a window once (a kernel without snd_wnd in TCP_INFO never does). */
   windowed: boolean;
-  /** The first look of the current run of looks with the window shut and data waiting. */
-  shutSince: number | null;
+  /** The window at this look. */
+  wnd: number;
+  /**
+   * The look before the current run of looks at which the window fell or stayed, never rose,
+   * while bytes were acknowledged or waited, and how many times it fell since.
+   */
+  drain: { from: number; falls: number } | null;
   /** Stream time up to which the peer's application read everything, as far as the looks prove. */
   proven: number;
   /** The window the peer advertised at its highest, bytes. */
@@ -62,27 +83,48 @@ export class DeliveryEvidence {
         at: now,
         queue: s.sendQueue,
         acked: s.bytesAcked,
+        received: s.bytesReceived,
+        spokeAt: now,
+        cadence: null,
         recent: [{ at: now, wnd: s.sndWnd }],
         windowed: s.sndWnd > 0,
-        shutSince: null,
+        wnd: s.sndWnd,
+        drain: null,
         proven: now - this.ms(s.sendQueue, null, kbps),
         window: s.sndWnd,
         rate: null,
         quiet: true,
       });
-      return { first: true, unackedMs: 0, unreadMs: 0, read: false };
+      return { first: true, unackedMs: 0, unreadMs: 0, shut: false, read: false };
     }
     const dt = now - prev.at;
     const newlyAcked = s.bytesAcked - prev.acked;
+    // A window that fell is no sign of reading (a reader's goes back up at its next read).
+    const fell = prev.windowed && s.sndWnd < prev.wnd;
     // The peer's application has answered (every protocol's server speaks first or in turn), and
-    // new bytes went into an open window.
-    const read = newlyAcked > 0 && s.bytesReceived > 0 && (s.sndWnd > 0 || !prev.windowed);
+    // new bytes went into an open window that did not shrink.
+    const read = newlyAcked > 0 && s.bytesReceived > 0 && (s.sndWnd > 0 || !prev.windowed) && !fell;
     let rate = prev.rate;
     if (read && dt > 0) rate = rate === null ? newlyAcked / dt : 0.7 * rate + 0.3 * (newlyAcked / dt);
     // Data waiting at two looks in a row: a connection idle until a moment ago is not a stall.
     const unackedMs = s.sendQueue > 0 && prev.queue > 0 ? s.lastAckMs : 0;
     const shut = prev.windowed && s.sndWnd === 0 && s.sendQueue > 0;
-    const shutSince = shut ? (prev.shutSince ?? now) : null;
+    // A run of looks with the window never rising, while the stream flows into it (acknowledged)
+    // or waits at it, and the peer's application silent; a rise, a word from the peer (a server
+    // that lags behind under load still sends its RTCP reports), or nothing to send ends it.
+    const flowing = newlyAcked > 0 || s.sendQueue > 0;
+    const spoke = s.bytesReceived > prev.received;
+    let drain = prev.drain;
+    if (!flowing || spoke || s.sndWnd > prev.wnd || !prev.windowed) drain = null;
+    else if (fell) drain = { from: drain?.from ?? prev.at, falls: (drain?.falls ?? 0) + 1 };
+    const spokeAt = spoke ? now : prev.spokeAt;
+    const cadence =
+      spoke && prev.received > 0 ? Math.max(prev.cadence ?? 0, now - prev.spokeAt) : prev.cadence;
+    // A peer that speaks on its own at intervals (an RTSP server's RTCP reports, every few seconds)
+    // and lags under load has shrinking windows too, but goes on speaking: judged once it has
+    // been silent half as long again as its longest silence.
+    const silent = cadence === null || now - spokeAt > 1.5 * cadence;
+    const unreadMs = drain !== null && (shut || (drain.falls >= 2 && silent)) ? now - drain.from : 0;
     const horizon = Math.max(60_000, 6 * this.stallMs);
     const recent = [...prev.recent.filter((r) => r.at > now - horizon), { at: now, wnd: s.sndWnd }];
     const highest = Math.max(...recent.map((r) => r.wnd));
@@ -94,15 +136,19 @@ export class DeliveryEvidence {
       at: now,
       queue: s.sendQueue,
       acked: s.bytesAcked,
+      received: s.bytesReceived,
+      spokeAt,
+      cadence,
       recent,
       windowed: prev.windowed || s.sndWnd > 0,
-      shutSince,
+      wnd: s.sndWnd,
+      drain,
       proven,
       window: highest,
       rate,
       quiet: !read || unackedMs > dt,
     });
-    return { first: false, unackedMs, unreadMs: shutSince === null ? 0 : now - shutSince, read };
+    return { first: false, unackedMs, unreadMs, shut, read };
   }
 
   /** Until when the peer's application is known to have read everything written to the socket. */
@@ -174,12 +220,14 @@ export function judge(
   const delivering = judged.some((l) => l.e.read && l.e.unackedMs <= stallMs);
   if (judged.length === 0 || judged.length < looks.length || bad.length < judged.length)
     return { stuck: null, delivering, deliveredUntil, windowMs };
-  // A shut window is a server that stopped reading (its probes go unanswered longer and longer
-  // as they back off, so its last ACK ages too); an open one that nothing acknowledges, a dead link.
-  const shut = bad.filter((l) => l.e.unreadMs > stallMs);
+  // A window shut or shrinking is a server that stopped reading (a shut one's probes go unanswered
+  // longer and longer as they back off, so its last ACK ages too); an open one that nothing
+  // acknowledges, a dead link.
+  const unread = bad.filter((l) => l.e.unreadMs > stallMs);
+  const secs = (ms: number[]) => Math.round(Math.max(...ms) / 1000);
   const reason =
-    shut.length > 0
-      ? `the destination acknowledges but reads nothing: its window has been shut for ${Math.round(Math.max(...shut.map((l) => l.e.unreadMs)) / 1000)} s`
-      : `nothing acknowledged by the destination for ${Math.round(Math.max(...bad.map((l) => l.e.unackedMs)) / 1000)} s`;
+    unread.length > 0
+      ? `the destination acknowledges but reads nothing: its window has ${unread.some((l) => l.e.shut) ? 'shut' : 'only shrunk'} since a look ${secs(unread.map((l) => l.e.unreadMs))} s ago`
+      : `nothing acknowledged by the destination for ${secs(bad.map((l) => l.e.unackedMs))} s`;
   return { stuck: { reason, sockets: bad.map((l) => l.s) }, delivering: false, deliveredUntil, windowMs };
 }
