@@ -87,10 +87,16 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
   );
   const needMac = !uuidOf(target.endpointRef) && !macOf(target.endpointRef);
   let macRead: Promise<string | null> = Promise.resolve(null);
+  // GetProfiles is on the longest path: it goes first as the first signed call, and the device
+  // information follows it (the first signed call goes alone until it succeeds).
+  let startInfo: () => void = () => undefined;
+  const infoMayGo = new Promise<void>((resolve) => (startInfo = resolve));
   const media = (async () => {
     const endpoints = await at('services', readEndpoints(session, url));
     go();
-    const m = await at('profiles', readProfiles(session, endpoints));
+    const profiles = at('profiles', readProfiles(session, endpoints));
+    startInfo();
+    const m = await profiles;
     report.mediaVersion = m.version;
     report.profiles = m.profiles;
     // The MAC identifies a device without a UUID across address changes: read once logged in,
@@ -112,16 +118,21 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
       );
     }
   })();
-  // Signed once the clock is known, beside GetProfiles.
   const info = at(
     'auth',
-    session.call(url, req.getDeviceInformation()).then((xml) => {
-      report.info = parseDeviceInformation(xml);
-    }),
+    infoMayGo
+      .then(() => {
+        go();
+        return session.call(url, req.getDeviceInformation());
+      })
+      .then((xml) => {
+        report.info = parseDeviceInformation(xml);
+      }),
   );
   const branches = [clock, info, media].map((p) =>
     p.catch((err: unknown) => {
       failed = true;
+      startInfo();
       throw err;
     }),
   );
