@@ -31,11 +31,8 @@ import {
 export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
 import { freeUdpPorts } from './udp-ports.ts';
-import { ByteRates } from './socket-bytes.ts';
-import { LiveRateSampler } from './live-rates.ts';
 import type { LiveRates } from '../core/status.ts';
-import { readTcpTable } from './tcp-table.ts';
-import { readWildcardUdpInodes } from './udp-table.ts';
+import { RelayTicker } from './relay-ticker.ts';
 import { SRT_BREAK_SEEN_MS } from './srt-evidence.ts';
 
 export interface RecordingSource {
@@ -85,17 +82,7 @@ export class RelayManager implements Module {
   private plan: RelayPlan | null = null;
   private version: FfmpegVersion | null = null;
   private leftoversEnded = false;
-  private ticker: NodeJS.Timeout | null = null;
-  private tickMs = 2000;
-  private lookedAt = 0;
-  private tickedAt: number | null = null;
-  private startedTickerAt = 0;
-  private readonly rates = new ByteRates();
-  /** Rates between consecutive looks, for backfill's pace (live-rates.ts). */
-  private readonly liveRateSampler = new LiveRateSampler();
-  /** A look at the TCP table is under way (ss runs asynchronously). */
-  private looking = false;
-  private tableWarned = false;
+  private ticker: RelayTicker | null = null;
   /** Destinations already logged as not sent, so a re-plan at every discovery does not repeat them. */
   private unsentLogged = new Set<string>();
 
@@ -138,8 +125,6 @@ export class RelayManager implements Module {
     if (signal.aborted) return;
     this.signal = signal;
     const r = this.cfg.relay;
-    // One ticker for every destination of every camera: one read of the TCP table per tick at most.
-    this.tickMs = Math.min(2000, Math.max(500, (r.stallSeconds * 1000) / 5));
     this.cpus = new CpuRoundRobin(r.cpuPinning ? allowedCpus() : []);
     if (
       r.stallSeconds * 1000 < SRT_BREAK_SEEN_MS &&
@@ -151,8 +136,9 @@ export class RelayManager implements Module {
       );
     await this.reconcile('start');
     if (signal.aborted) return;
-    this.ticker = setInterval(() => this.tick(), this.tickMs);
-    this.startedTickerAt = monoNow();
+    // One ticker for every destination of every camera: one read of the TCP table per tick at most.
+    this.ticker = new RelayTicker(r.stallSeconds, () => this.relays, this.logger);
+    this.ticker.start();
     this.logger.info({ streams: this.relays.length, uplinkKbps: this.plan?.uplinkKbps }, 'relay started');
   }
 
@@ -306,44 +292,6 @@ export class RelayManager implements Module {
   }
 
   /**
-   * Reading the TCP table walks the kernel's whole connection hash (its cost follows the
-   * machine's memory, however few connections there are: bench/relay), so it is read at every
-   * tick only while some destination is not live or gave no evidence at the last look, and
-   * otherwise every stallMs / 2. Bitrates are sampled from the same reads.
-   */
-  private tick(): void {
-    const now = monoNow();
-    this.tickedAt = now;
-    // SRT destinations are judged at every tick from /proc/net/udp (a short file: cheap).
-    const srt = this.relays.some((r) => r.hasSrt()) ? readWildcardUdpInodes() : null;
-    const needs = this.relays.map((r) => r.needsSockets());
-    const due =
-      !this.looking &&
-      (needs.some((n) => n?.close) ||
-        (needs.some(Boolean) &&
-          (this.liveRateSampler.wanted(now) ||
-            now - this.lookedAt >= (this.cfg.relay.stallSeconds * 1000) / 2)));
-    if (!due) {
-      for (const relay of this.relays) relay.tick(now, null, this.rates, srt);
-      return;
-    }
-    this.lookedAt = now;
-    this.looking = true;
-    void readTcpTable()
-      .then((table) => {
-        const at = monoNow();
-        if (!table && !this.tableWarned) {
-          this.tableWarned = true;
-          this.logger.warn('cannot read the TCP table (iproute2 ss): destinations follow their camera');
-        }
-        if (table && this.rates.claimSample(at)) this.rates.update(table, at);
-        if (table) this.liveRateSampler.update(table, at);
-        for (const relay of this.relays) relay.tick(at, table, this.rates, srt);
-      })
-      .finally(() => (this.looking = false));
-  }
-
-  /**
    * Where backfill of a destination that just went down starts: what it last proved it read,
    * less the margin (backfill.marginSeconds, else the highest window the peer advertised, at least
    * one segment). Sending a segment twice is cheap; losing one is not.
@@ -361,29 +309,19 @@ export class RelayManager implements Module {
     return null;
   }
 
-  /**
-   * Each live destination's acknowledged rate beside its camera's, between the last two looks;
-   * asking makes the relay look at every tick for a few seconds (backfill asks while it runs).
-   */
+  /** Each live destination's acknowledged rate beside its camera's (relay-ticker.ts); null before start. */
   liveRates(now = monoNow()): LiveRates | null {
-    return this.liveRateSampler.sample(
-      now,
-      this.relays.map((r) => r.rateInputs()),
-    );
+    return this.ticker?.liveRates(now) ?? null;
   }
 
   /** Why the supervisors' ticker looks stuck (for the watchdog), or null; null too before start. */
   tickProblem(now = monoNow()): string | null {
-    if (!this.ticker) return null;
-    const since = now - (this.tickedAt ?? this.startedTickerAt);
-    return since > 3 * this.tickMs + 1000
-      ? `relay supervisors last ticked ${Math.round(since / 1000)} s ago`
-      : null;
+    return this.ticker?.problem(now) ?? null;
   }
 
   async stop(): Promise<void> {
     this.signal = null;
-    if (this.ticker) clearInterval(this.ticker);
+    this.ticker?.stop();
     this.ticker = null;
     await this.applying;
     const relays = this.relays;

@@ -4,16 +4,14 @@
 // pull, the recording and the other destinations go on. A transcoding destination needs its own
 // process and gets a loopback UDP tap of the same pull. docs/relay.md explains the design and what
 // it costs.
-import { monoNow } from '../core/clock.ts';
 import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
 import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
-import { cameraCommand, outputCommand, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
+import { cameraCommand, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
-import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
 import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { Supervisor, type LoginGate, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
@@ -21,6 +19,7 @@ import { resetConnection, type TcpSocket } from './tcp-table.ts';
 import { DestinationMessages, markOf } from './destination-messages.ts';
 import { TlsGate } from './tls-gate.ts';
 import { everySecond } from './watchdog-clock.ts';
+import { TapReader } from './tap-reader.ts';
 
 export type { RecorderHooks } from './recording-watch.ts';
 
@@ -72,17 +71,7 @@ export interface StreamRelayStatus {
   destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
 }
 
-/** A transcoding destination: its own ffmpeg, judged like the camera's plus by its connection. */
-interface Reader {
-  output: PlannedOutput;
-  supervisor: Supervisor;
-  evidence: DeliveryEvidence;
-  sockets: ProcessSocketCache;
-  windowMs: number | null;
-  /** The verdict at a look at its connection, for its supervisor's next check. */
-  judged: (j: Judgement | null) => void;
-}
-
+/** A stream-copied destination: a slave of the camera's tee, judged by its connections. */
 export interface TeeDestination {
   output: PlannedOutput;
   watch: DestinationWatch;
@@ -100,7 +89,7 @@ const destination = (o: PlannedOutput): FailingPart => ({
 export class StreamRelay {
   private readonly camera: Supervisor;
   private readonly tee: TeeDestination[] = [];
-  private readonly readers: Reader[] = [];
+  private readonly readers: TapReader[] = [];
   private readonly recorder: RecordingWatch | null;
   private stopRecorderClock: (() => void) | null = null;
   private readonly log: Logger;
@@ -150,7 +139,17 @@ export class StreamRelay {
         const udpPort = opts.udpPorts[port++]!;
         slaves.push({ kind: 'tap', port: udpPort });
         this.readers.push(
-          this.reader(output, urlOf(output), udpPort, dlog, onState, failing(destination(output))),
+          new TapReader({
+            ...common,
+            ...failing(destination(output)),
+            output,
+            url: urlOf(output),
+            udpPort,
+            progressSeconds: this.progressEvery,
+            logger: dlog,
+            cameraLive: () => this.camera.status().state === 'live',
+            onStateChange: onState,
+          }),
         );
         continue;
       }
@@ -235,49 +234,6 @@ export class StreamRelay {
     });
   }
 
-  /** A destination that needs its own encoding: its own ffmpeg reading a tap, judged like the camera's. */
-  private reader(
-    output: PlannedOutput,
-    url: string,
-    udpPort: number,
-    logger: Logger,
-    onStateChange: (s: SupervisedState, p: SupervisedState) => void,
-    failing: Pick<StreamRelayOptions, 'failingAfter'> & {
-      onFailing: (on: boolean, failures: number, reason: string | null) => void;
-    },
-  ): Reader {
-    const evidence = new DeliveryEvidence(this.opts.stallMs);
-    let last: Judgement | null = null;
-    const supervisor = new Supervisor({
-      stallMs: this.opts.stallMs,
-      graceMs: this.opts.graceMs,
-      backoffMs: this.opts.backoffMs,
-      stopTimeoutMs: this.opts.stopTimeoutMs,
-      logger,
-      spawn: () => runFfmpeg(outputCommand({ output, url, udpPort, progressSeconds: this.progressEvery })),
-      // No progress while the camera is down is not the destination's fault.
-      judge: () => this.camera.status().state === 'live',
-      // Judged at the relay's looks at the TCP table (tick), read here.
-      stallCheck: () => {
-        if (!last?.stuck) return null;
-        const { reason } = last.stuck;
-        const lastGoodAt = last.deliveredUntil ?? monoNow();
-        last = null;
-        return { reason, lastGoodAt };
-      },
-      onStateChange,
-      ...failing,
-    });
-    return {
-      output,
-      supervisor,
-      evidence,
-      sockets: new ProcessSocketCache(),
-      windowMs: null,
-      judged: (j) => (last = j),
-    };
-  }
-
   /** Whether this stream writes an SRT destination (the relay then reads the UDP table at every tick). */
   hasSrt(): boolean {
     return this.tee.some((d) => d.output.protocol === 'srt');
@@ -312,9 +268,7 @@ export class StreamRelay {
   needsSockets(): { close: boolean } | null {
     if (this.tee.length + this.readers.length === 0 || this.camera.status().state !== 'live') return null;
     return {
-      close:
-        this.tee.some((d) => d.watch.wantsCloseLook()) ||
-        this.readers.some((r) => r.supervisor.status().state !== 'live' || r.evidence.waiting()),
+      close: this.tee.some((d) => d.watch.wantsCloseLook()) || this.readers.some((r) => r.wantsLook()),
     };
   }
 
@@ -362,21 +316,7 @@ export class StreamRelay {
       for (const d of srt) d.watch.tickSrt(now, view, mine, srt.length);
     }
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
-    if (table) for (const r of this.readers) this.lookAtReader(r, now, table);
-  }
-
-  /** The same evidence for a transcoding destination's own connection; its supervisor acts on it. */
-  private lookAtReader(r: Reader, now: number, table: Map<string, TcpSocket>): void {
-    const st = r.supervisor.status(now);
-    if (st.pid === null || st.state !== 'live') {
-      r.evidence.keepOnly(new Set());
-      r.judged(null);
-      return;
-    }
-    const sockets = r.sockets.sockets(st.pid, table, r.evidence.waiting());
-    const j = sockets.length > 0 ? judge(r.evidence, sockets, now, st.kbps) : null;
-    if (j?.windowMs != null) r.windowMs = j.windowMs;
-    r.judged(j);
+    if (table) for (const r of this.readers) r.look(now, table);
   }
 
   private async reset(stuck: TcpSocket[]): Promise<void> {

@@ -1,0 +1,88 @@
+// A transcoding destination: its own ffmpeg reading the camera process's loopback UDP tap,
+// supervised like the camera's, and judged by its own connection at the relay's looks.
+import { monoNow } from '../core/clock.ts';
+import type { PlannedOutput } from '../core/relay-plan.ts';
+import type { Logger } from '../log/logger.ts';
+import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
+import { outputCommand } from './ffmpeg-args.ts';
+import { runFfmpeg } from './ffmpeg-process.ts';
+import { ProcessSocketCache } from './process-sockets.ts';
+import { Supervisor, type SupervisedState, type SupervisorOptions } from './supervisor.ts';
+import type { TcpSocket } from './tcp-table.ts';
+
+export interface TapReaderOptions extends Pick<
+  SupervisorOptions,
+  'stallMs' | 'graceMs' | 'backoffMs' | 'stopTimeoutMs' | 'failingAfter' | 'onFailing'
+> {
+  output: PlannedOutput;
+  /** The destination's URL with its credentials (never logged). */
+  url: string;
+  udpPort: number;
+  progressSeconds: number;
+  logger: Logger;
+  /** No progress while the camera is down is not the destination's fault. */
+  cameraLive: () => boolean;
+  onStateChange: (s: SupervisedState, p: SupervisedState) => void;
+}
+
+export class TapReader {
+  readonly output: PlannedOutput;
+  readonly supervisor: Supervisor;
+  readonly evidence: DeliveryEvidence;
+  private readonly sockets = new ProcessSocketCache();
+  /** The peer's highest window in ms of stream, for the backfill margin. */
+  windowMs: number | null = null;
+  /** The verdict at the last look at its connection, for its supervisor's next check. */
+  private last: Judgement | null = null;
+
+  constructor(o: TapReaderOptions) {
+    this.output = o.output;
+    this.evidence = new DeliveryEvidence(o.stallMs);
+    this.supervisor = new Supervisor({
+      stallMs: o.stallMs,
+      graceMs: o.graceMs,
+      backoffMs: o.backoffMs,
+      stopTimeoutMs: o.stopTimeoutMs,
+      logger: o.logger,
+      spawn: () =>
+        runFfmpeg(
+          outputCommand({
+            output: o.output,
+            url: o.url,
+            udpPort: o.udpPort,
+            progressSeconds: o.progressSeconds,
+          }),
+        ),
+      judge: o.cameraLive,
+      // Judged at the relay's looks at the TCP table (look), read here.
+      stallCheck: () => {
+        const last = this.last;
+        if (!last?.stuck) return null;
+        this.last = null;
+        return { reason: last.stuck.reason, lastGoodAt: last.deliveredUntil ?? monoNow() };
+      },
+      onStateChange: o.onStateChange,
+      ...(o.failingAfter !== undefined ? { failingAfter: o.failingAfter } : {}),
+      ...(o.onFailing ? { onFailing: o.onFailing } : {}),
+    });
+  }
+
+  /** Whether it needs a look at the TCP table: not live yet, or no evidence at the last look. */
+  wantsLook(): boolean {
+    return this.supervisor.status().state !== 'live' || this.evidence.waiting();
+  }
+
+  /** The same evidence as for a tee destination, from its own connection; its supervisor acts on it. */
+  look(now: number, table: Map<string, TcpSocket>): void {
+    const st = this.supervisor.status(now);
+    if (st.pid === null || st.state !== 'live') {
+      this.evidence.keepOnly(new Set());
+      this.last = null;
+      return;
+    }
+    const sockets = this.sockets.sockets(st.pid, table, this.evidence.waiting());
+    const j = sockets.length > 0 ? judge(this.evidence, sockets, now, st.kbps) : null;
+    if (j?.windowMs != null) this.windowMs = j.windowMs;
+    this.last = j;
+  }
+}
