@@ -1,6 +1,7 @@
 // Every second accounted, over a real run with faults (issue 15 item 4): the real daemon, a
 // simulated camera, a real RTMP ingest and backfill receiver, the spool on a small tmpfs of its
-// own. Through a destination outage, a camera outage, a SIGKILL of the daemon, a camera outage
+// own. Through a destination outage, a hung ingest and receiver (stopped, then killed and
+// replaced), a camera outage, a SIGKILL of the daemon for 30 s (issue 15's figure), a camera outage
 // that spans a SIGKILL and restart, and a full disk, the product's own `backlog --json` must add
 // up: live + backfilled + owed + lost = the wall time the camera was configured, within a segment,
 // and each lost second must carry its reason.
@@ -9,10 +10,9 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CameraAccount } from '../../src/buffer/accounts.ts';
 import { startRtmpIngest, type Ingest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
-import { runCli } from '../support/cli.ts';
+import { describeAccount, destinationAccount, readBacklog } from '../support/accounting.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
 import { startReceiverProcess, type ReceiverProcess } from '../support/receiver-process.ts';
 import { waitFor } from '../support/wait.ts';
@@ -46,14 +46,7 @@ async function kill9(): Promise<void> {
   await waitFor(() => daemon.proc.exitCode !== null || daemon.proc.signalCode !== null, 'daemon gone');
 }
 
-async function backlog(): Promise<{
-  pending: unknown[];
-  openOutages: unknown[];
-  accounting: CameraAccount[];
-}> {
-  const r = await runCli(['backlog', '--json', '--config', config], { env: { BACKFILL_TOKEN: TOKEN } });
-  return JSON.parse(r.stdout) as { pending: unknown[]; openOutages: unknown[]; accounting: CameraAccount[] };
-}
+const backlog = () => readBacklog(config, { BACKFILL_TOKEN: TOKEN });
 
 beforeAll(async () => {
   // Root only: the full disk is a tmpfs mounted by the test.
@@ -100,7 +93,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ROOT)('every second accounted', () => {
-  it('adds up to the wall time across a destination outage, a camera outage, SIGKILLs and a full disk', async () => {
+  it('adds up to the wall time across a destination outage, a hung ingest, a camera outage, SIGKILLs and a full disk', async () => {
     const cam = site.cameras[0]!;
     const withLog = (err: Error) => {
       throw new Error(`${err.message}\n${daemon.log().slice(-5000)}`);
@@ -113,6 +106,14 @@ describe.skipIf(!ROOT)('every second accounted', () => {
     await rtmp.restart();
     await waitFor(live, 'national live after its outage', 60_000).catch(withLog);
 
+    // 1b. The ingest and the backfill receiver hang (stopped) for 20 s, then are killed and replaced.
+    rtmp.pause();
+    receiver.pause();
+    await hold(20_000);
+    await rtmp.kill();
+    await Promise.all([rtmp.restart(), receiver.replace()]);
+    await waitFor(live, 'national live after the hang', 60_000).catch(withLog);
+
     // 2. The camera goes away for 6 s.
     await cam.stopRtsp();
     await waitFor(async () => (await status())?.state !== 'live', 'camera seen down', 30_000);
@@ -120,9 +121,9 @@ describe.skipIf(!ROOT)('every second accounted', () => {
     await cam.startRtsp();
     await waitFor(live, 'national live after the camera outage', 60_000).catch(withLog);
 
-    // 3. The daemon is SIGKILLed and is down for 8 s.
+    // 3. The daemon is SIGKILLed and is down for 30 s.
     await kill9();
-    await hold(8000);
+    await hold(30_000);
     daemon = await start();
     await waitFor(live, 'national live after the restart', 60_000).catch(withLog);
     await waitFor(async () => (await status())?.recording?.state === 'live', 'recording again', 60_000);
@@ -173,16 +174,12 @@ describe.skipIf(!ROOT)('every second accounted', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${JSON.stringify(last, null, 1)}`);
     });
-    const { accounting } = await backlog();
-    const a = accounting.find((x) => x.cameraId === 'cam-a')!;
+    const { camera: a, d, sum } = destinationAccount(await backlog(), 'cam-a', 'national');
     // Wall time from the daemon's first start to the moment `backlog` summed.
     const wall = (Date.parse(a.until) - configuredAt) / 1000;
-    const d = a.destinations.find((x) => x.destinationId === 'national')!;
-    const sum = d.liveSeconds + d.backfilledSeconds + d.owedSeconds + d.lostSeconds;
     const rec = a.recording.recordedSeconds + a.recording.lostSeconds;
     console.info(
-      `accounting over ${d.configuredSeconds} s configured (${wall.toFixed(1)} s of wall time in the test): ` +
-        `national live ${d.liveSeconds} s + backfilled ${d.backfilledSeconds} s + owed ${d.owedSeconds} s + lost ${d.lostSeconds} s ${JSON.stringify(d.lostByReason)} = ${sum.toFixed(1)} s (unaccounted ${d.unaccountedSeconds} s); ` +
+      `${describeAccount('accounting cam-a/national', d, sum)} over ${wall.toFixed(1)} s of wall time in the test; ` +
         `recording ${a.recording.recordedSeconds} s + lost ${a.recording.lostSeconds} s ${JSON.stringify(a.recording.lostByReason)} = ${rec.toFixed(1)} s (unaccounted ${a.recording.unaccountedSeconds} s)`,
     );
     // The configured span is the test's wall time less the first start's few seconds.
@@ -196,8 +193,8 @@ describe.skipIf(!ROOT)('every second accounted', () => {
     );
     // The camera's two outages (6 s, and 4 + 3 s around a restart: its start kept across it).
     expect(d.lostByReason['camera-down']).toBeGreaterThan(6 + 7);
-    expect(d.lostByReason['gateway-down']).toBeGreaterThan(8);
-    // The destination's own outage and the restarts came back by backfill.
-    expect(d.backfilledSeconds).toBeGreaterThan(10);
+    expect(d.lostByReason['gateway-down']).toBeGreaterThan(30);
+    // The destination's own outage, its hang and the restarts came back by backfill.
+    expect(d.backfilledSeconds).toBeGreaterThan(10 + 20);
   }, 900_000);
 });

@@ -2,10 +2,12 @@
 // listener killed for 30 s, stopped (hung) for 30 s, and the UDP path black-holed for 30 s are
 // each seen from libsrt's sockets (srt-evidence.ts), put in the ledger as an outage owed from
 // before the fault, given back by backfill with matching hashes, and the stream arrives again.
+// After them all, the product's own `backlog --json` adds up within a segment.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAccount, destinationAccount, settledBacklog } from '../support/accounting.ts';
 import { startSrtIngest, type SrtIngest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
 import {
@@ -26,6 +28,8 @@ let srt: SrtIngest;
 let receiver: ReceiverProcess;
 let dir: string;
 let daemon: Daemon;
+let config: string;
+const SEGMENT_S = 2;
 const db = () => join(dir, 'gateway.db');
 
 beforeAll(async () => {
@@ -35,7 +39,7 @@ beforeAll(async () => {
     startSrtIngest('cam-a'),
     startReceiverProcess(join(dir, 'received'), TOKEN),
   ]);
-  const config = writeForwardingConfig({
+  config = writeForwardingConfig({
     dir,
     cameraUrl: site.cameras[0]!.rtspUrl('main'),
     destination: { id: 'srt-platform', url: srt.urlTemplate },
@@ -132,4 +136,13 @@ describe('an SRT destination', () => {
     },
     240_000,
   );
+
+  it('accounts every second of the run after the faults, within a segment', async () => {
+    await waitFor(live, 'the SRT destination live', 60_000);
+    const b = await settledBacklog(config, { BACKFILL_TOKEN: TOKEN }, 'cam-a', 'srt-platform');
+    const { d, sum } = destinationAccount(b, 'cam-a', 'srt-platform');
+    console.info(describeAccount('SRT accounting cam-a/srt-platform', d, sum));
+    expect(d.configuredSeconds).toBeGreaterThan(60);
+    expect(Math.abs(d.configuredSeconds - sum)).toBeLessThanOrEqual(SEGMENT_S);
+  }, 180_000);
 });
