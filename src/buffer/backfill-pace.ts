@@ -74,8 +74,17 @@ export class BackfillPace {
   update(now: number, live: LiveSample[], sentKbps: number): number {
     const dt = this.lastAt === null ? 0 : Math.max(0, now - this.lastAt) / 1000;
     this.lastAt = now;
-    const judged = live.filter((s) => s.cameraKbps >= MIN_CAMERA_KBPS);
+    // A destination that acknowledged nothing at all is stalled or cut off (the relay judges and
+    // resets it), not squeezed: a shared bottleneck slows every flow, it does not stop one.
+    const judged = live.filter((s) => s.cameraKbps >= MIN_CAMERA_KBPS && s.ackedKbps > 0);
     const short = judged.some((s) => s.ackedKbps < s.cameraKbps * SHORT_RATIO);
+    // Backfill that sent next to nothing cannot be what squeezed live: cutting it frees nothing
+    // and would leave it to regrow from the floor (seen in the demo: a black-holed platform kept
+    // the other's backfill at the floor for a minute).
+    if (short && sentKbps < FLOOR_KBPS / 2) {
+      this.reason = 'live short';
+      return this.kbps;
+    }
     if (short) {
       if (now - this.cutAt < HOLD_MS) {
         this.reason = 'holding';

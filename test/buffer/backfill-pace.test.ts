@@ -51,6 +51,21 @@ describe('backfill pace', () => {
     expect(p.update(1000, short, 1000)).toBe(500);
   });
 
+  it('does not yield to a destination that acknowledged nothing: a stalled link, not a squeezed one', () => {
+    const p = new BackfillPace(null, 8000);
+    const dead = [...fine, { ackedKbps: 0, cameraKbps: 1000 }];
+    expect(p.update(1000, dead, 8000)).toBeGreaterThanOrEqual(8000);
+    expect(p.state().backoffs).toBe(0);
+  });
+
+  it('does not cut while backfill sent next to nothing: it was not what squeezed live', () => {
+    const p = new BackfillPace(null, 8000);
+    expect(p.update(1000, short, 0)).toBe(8000);
+    expect(p.state()).toMatchObject({ reason: 'live short', backoffs: 0 });
+    // Once it sends, a shortfall cuts as before.
+    expect(p.update(2000, short, 8000)).toBe(4000);
+  });
+
   it('cannot starve backfill: live whole again, it grows back past where it was cut', () => {
     const p = new BackfillPace(null, 8000);
     const t = run(p, 0, 40, short);
