@@ -10,12 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeAccount, destinationAccount, settledBacklog } from '../support/accounting.ts';
 import { startSrtIngest, type SrtIngest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
-import {
-  backfilledSeconds,
-  forwardingLive,
-  readSpool,
-  writeForwardingConfig,
-} from '../support/backfilled.ts';
+import { faultLine, forwardingLive, runFault, writeForwardingConfig } from '../support/backfilled.ts';
 import { blackholePort, canBlackhole } from '../support/blackhole.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
 import { startReceiverProcess, type ReceiverProcess } from '../support/receiver-process.ts';
@@ -60,44 +55,29 @@ const live = () => forwardingLive(daemon);
 
 /** Runs one fault for FAULT_MS, then checks the ledger, the backfill and the stream; prints the figures. */
 async function survives(name: string, fault: () => Promise<() => Promise<void>>) {
-  await waitFor(live, 'the SRT destination live', 60_000);
-  const from = Date.now();
-  const end = await fault();
-  let detectedMs: number | null = null;
-  await waitFor(async () => !(await live()), 'the fault to be seen', FAULT_MS)
-    .then(() => (detectedMs = Date.now() - from))
-    .catch(() => undefined);
-  expect(detectedMs, 'the fault seen while it lasted').not.toBeNull();
-  await new Promise((r) => setTimeout(r, Math.max(0, from + FAULT_MS - Date.now())));
-  const framesBefore = await srt.framesReceived('cam-a');
-  await end();
-  const to = Date.now();
-  await waitFor(live, 'the SRT destination live again', 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${daemon.log().slice(-6000)}`);
+  let framesBefore = 0;
+  const run = await runFault({
+    daemon,
+    dbPath: db(),
+    receiver,
+    destinationId: 'srt-platform',
+    faultMs: FAULT_MS,
+    fault: async () => {
+      const end = await fault();
+      return async () => {
+        framesBefore = await srt.framesReceived('cam-a');
+        await end();
+      };
+    },
   });
+  expect(run.detectedMs, 'the fault seen while it lasted').not.toBeNull();
   await waitFor(
     async () => (await srt.framesReceived('cam-a')) > framesBefore + 25,
     'frames at the SRT listener again',
     30_000,
   );
-  const outage = readSpool(db(), (r) => r.outages(from)).find(
-    (o) => o.destinationId === 'srt-platform' && o.endMs !== null,
-  );
-  expect(outage, 'an outage in the ledger').toBeDefined();
-  expect(outage!.cause).not.toBe('camera');
-  expect(outage!.startMs, 'owed from before the fault began').toBeLessThanOrEqual(from);
-  const faultSeconds = (to - from) / 1000;
-  let seconds = 0;
-  await waitFor(
-    () => (seconds = backfilledSeconds(db(), receiver, 'sim', 'cam-a', from, to)) >= 0.99 * faultSeconds - 2,
-    `the fault's seconds backfilled (${name})`,
-    120_000,
-    500,
-  ).catch(() => undefined);
-  console.info(
-    `SRT ${name}: fault ${faultSeconds.toFixed(1)} s, detected after ${(detectedMs! / 1000).toFixed(1)} s, owed from ${((from - outage!.startMs) / 1000).toFixed(1)} s before it, backfilled ${seconds.toFixed(1)} s (${Math.round((100 * seconds) / faultSeconds)} %)`,
-  );
-  expect(seconds / faultSeconds).toBeGreaterThanOrEqual(0.9);
+  console.info(faultLine(`SRT ${name}`, run));
+  expect(run.backfilledSeconds / run.faultSeconds).toBeGreaterThanOrEqual(0.9);
 }
 
 describe('an SRT destination', () => {

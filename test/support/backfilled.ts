@@ -3,11 +3,13 @@
 // recorded when the segment closed. Shared by the store-and-forward tests of each protocol.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { compactIso } from '../../src/buffer/backfill-url.ts';
 import { openStore } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
 import type { Daemon } from './daemon.ts';
 import type { ReceiverProcess } from './receiver-process.ts';
+import { waitFor } from './wait.ts';
 
 export function readSpool<T>(dbPath: string, fn: (repo: SpoolRepo) => T): T {
   const db = openStore(dbPath, { readonly: true });
@@ -79,4 +81,73 @@ export function writeForwardingConfig(opts: {
 /** Whether the one destination of the one camera is live, by the daemon's status. */
 export async function forwardingLive(daemon: Daemon): Promise<boolean> {
   return (await daemon.status()).streams[0]?.destinations[0]?.state === 'live';
+}
+
+export interface FaultRun {
+  /** When the fault began and ended (wall ms), and how long after its start status left live. */
+  from: number;
+  to: number;
+  detectedMs: number | null;
+  /** The destination's closed outage in the ledger that covers the fault. */
+  outage: { startMs: number; cause: string };
+  backfilledSeconds: number;
+  faultSeconds: number;
+}
+
+/**
+ * One fault of the one destination, start to end, as the store-and-forward tests of each protocol
+ * run it: live first; the fault held for faultMs (noting when status left live); then live again,
+ * its outage closed in the ledger (a tick after status may show live), not the camera's and owed
+ * from before the fault began; then what came back by backfill, waited for up to two minutes.
+ */
+export async function runFault(opts: {
+  daemon: Daemon;
+  /** The gateway's store. */
+  dbPath: string;
+  receiver: ReceiverProcess;
+  destinationId: string;
+  faultMs: number;
+  fault: () => Promise<() => Promise<void>>;
+}): Promise<FaultRun> {
+  const { daemon, dbPath, destinationId } = opts;
+  const live = () => forwardingLive(daemon);
+  await waitFor(live, `${destinationId} live`, 60_000);
+  const from = Date.now();
+  const end = await opts.fault();
+  let detectedMs: number | null = null;
+  await waitFor(async () => !(await live()), 'the fault to be seen', opts.faultMs)
+    .then(() => (detectedMs = Date.now() - from))
+    .catch(() => undefined);
+  await new Promise((r) => setTimeout(r, Math.max(0, from + opts.faultMs - Date.now())));
+  await end();
+  const to = Date.now();
+  await waitFor(live, `${destinationId} live again`, 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${daemon.log().slice(-6000)}`);
+  });
+  const closed = () =>
+    readSpool(dbPath, (r) => r.outages(from)).find(
+      (o) => o.destinationId === destinationId && o.endMs !== null,
+    );
+  await waitFor(() => closed() !== undefined, 'a closed outage in the ledger', 30_000).catch(() => undefined);
+  const outage = closed();
+  expect(outage, 'an outage in the ledger').toBeDefined();
+  expect(outage!.cause).not.toBe('camera');
+  expect(outage!.startMs, 'owed from before the fault began').toBeLessThanOrEqual(from);
+  const faultSeconds = (to - from) / 1000;
+  let seconds = 0;
+  await waitFor(
+    () =>
+      (seconds = backfilledSeconds(dbPath, opts.receiver, 'sim', 'cam-a', from, to)) >=
+      0.99 * faultSeconds - 2,
+    `the fault's seconds backfilled (${destinationId})`,
+    120_000,
+    500,
+  ).catch(() => undefined);
+  return { from, to, detectedMs, outage: outage!, backfilledSeconds: seconds, faultSeconds };
+}
+
+/** The line a fault test prints: its figures for the closing notes and docs. */
+export function faultLine(name: string, r: FaultRun): string {
+  const detected = r.detectedMs === null ? 'at its end' : `after ${(r.detectedMs / 1000).toFixed(1)} s`;
+  return `${name}: fault ${r.faultSeconds.toFixed(1)} s, detected ${detected}, owed from ${((r.from - r.outage.startMs) / 1000).toFixed(1)} s before it, backfilled ${r.backfilledSeconds.toFixed(1)} s (${Math.round((100 * r.backfilledSeconds) / r.faultSeconds)} %)`;
 }
