@@ -5,6 +5,7 @@
 //   (each behind its own fifo), and a loopback UDP tap for each transcoding destination.
 // output: loopback UDP tap -> one transcoding destination.
 import type { PlannedOutput } from '../core/relay-plan.ts';
+import { backoffDelay } from '../core/backoff.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 
 export interface FfmpegCommand {
@@ -78,31 +79,45 @@ export type TeeSlave =
       protocol: PlannedOutput['protocol'];
       audio: boolean;
       tls?: PlannedOutput['tls'];
+      /** Seconds its fifo waits before each reconnect (destinationRetrySeconds), else the tee's DESTINATION_RETRY_SECONDS. */
+      retrySeconds?: number;
     }
   | { kind: 'segments'; dir: string; runId: string; segmentSeconds: number }
   | { kind: 'tap'; port: number };
 
 /**
  * Seconds a failed destination waits before its fifo reconnects it. ffmpeg retries at this fixed
- * pace (a reconnect to a destination is one TCP connect: cheap); the camera pull itself backs off
- * in the daemon with jitter.
+ * pace (a reconnect to a destination is one TCP connect: cheap); each destination gets its own
+ * value around it (destinationRetrySeconds), and one that keeps failing leaves the tee for a process
+ * of its own that backs off in steps (tee-exit.ts).
  */
 export const DESTINATION_RETRY_SECONDS = 2;
+
+/**
+ * A destination's own fifo retry, DESTINATION_RETRY_SECONDS +-20 % like every back-off of the
+ * daemon (core/backoff.ts): after an ingest outage the destinations of a site reconnect spread over
+ * 0.8 s instead of in lock-step. ffmpeg 5.1 takes a fraction of a second (a duration) here.
+ */
+export function destinationRetrySeconds(random: () => number): number {
+  return backoffDelay([DESTINATION_RETRY_SECONDS * 1000], 0, random) / 1000;
+}
 
 /**
  * The tee's slaves share nothing but the packets: each destination gets its own fifo (a queue and
  * a writer thread), so one that blocks only fills its own queue, which then drops its packets
  * (drop_pkts_on_overflow) while the others go on. A destination whose write fails is closed and
- * opened again every DESTINATION_RETRY_SECONDS from the next key frame, for ever.
+ * opened again every `retrySeconds` from the next key frame, for ever.
  */
-export const FIFO_OPTIONS = [
-  'drop_pkts_on_overflow=1',
-  'attempt_recovery=1',
-  'recover_any_error=1',
-  `recovery_wait_time=${DESTINATION_RETRY_SECONDS}`,
-  'max_recovery_attempts=0',
-  'restart_with_keyframe=1',
-].join(':');
+export function fifoOptions(retrySeconds = DESTINATION_RETRY_SECONDS): string {
+  return [
+    'drop_pkts_on_overflow=1',
+    'attempt_recovery=1',
+    'recover_any_error=1',
+    `recovery_wait_time=${retrySeconds}`,
+    'max_recovery_attempts=0',
+    'restart_with_keyframe=1',
+  ].join(':');
+}
 
 /** Backslash-escapes what the tee's own parser (av_get_token with "|") would otherwise eat. */
 export function teeEscape(url: string): string {
@@ -158,6 +173,9 @@ function slaveSpec(slave: TeeSlave, mapsAudio: boolean): string {
     ...tlsOptions(slave.protocol, slave.tls).map(([k, v]) => `${k}=${teeEscape(teeOptionValue(v))}`),
     'onfail=ignore',
   ];
+  // A slave's own fifo_options replace the tee's -fifo_options whole (measured, ffmpeg 5.1).
+  if (slave.retrySeconds !== undefined)
+    opts.push(`fifo_options=${teeEscape(teeOptionValue(fifoOptions(slave.retrySeconds)))}`);
   if (mapsAudio && !slave.audio) opts.push('select=v');
   return `[${opts.join(':')}]${teeEscape(slave.url)}`;
 }
@@ -233,7 +251,7 @@ export function cameraCommand(opts: {
       '-use_fifo',
       '1',
       '-fifo_options',
-      FIFO_OPTIONS,
+      fifoOptions(),
     ],
   };
 }

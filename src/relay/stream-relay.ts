@@ -8,7 +8,7 @@ import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
 import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
-import { cameraCommand, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
+import { cameraCommand, destinationRetrySeconds, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import type { FfmpegVersion } from './ffmpeg-version.ts';
 import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
@@ -159,6 +159,7 @@ export class StreamRelay {
         protocol: output.protocol,
         audio: output.audio,
         tls: output.tls,
+        retrySeconds: destinationRetrySeconds(Math.random),
       };
       slaves.push(slave);
       const endpoint = endpointOf(output.url, output.protocol);

@@ -3,6 +3,7 @@ import type { PlannedOutput } from '../../src/core/relay-plan.ts';
 import {
   CAMERA_PROTOCOLS,
   cameraCommand,
+  destinationRetrySeconds,
   outputCommand,
   progressSeconds,
   teeEscape,
@@ -26,12 +27,8 @@ const output = (over: Partial<PlannedOutput> = {}): PlannedOutput => ({
 });
 
 describe('camera command', () => {
-  const dest = (url: string, protocol: PlannedOutput['protocol'], audio = false): TeeSlave => ({
-    kind: 'destination',
-    url,
-    protocol,
-    audio,
-  });
+  const dest = (url: string, protocol: PlannedOutput['protocol'], audio = false) =>
+    ({ kind: 'destination', url, protocol, audio }) satisfies TeeSlave;
 
   it('pulls the camera once and writes every destination through a tee, each behind its own fifo (ffmpeg 5)', () => {
     const cmd = cameraCommand({
@@ -151,6 +148,26 @@ describe('camera command', () => {
     expect(cmd.output).toBe(
       '[f=flv:onfail=ignore]rtmp://a/live/x|[f=flv:onfail=ignore:select=v]rtmp://b/live/x',
     );
+  });
+
+  it("gives each destination its own fifo retry, 2 s +-20 %, escaped twice for the slave's options and the tee's split", () => {
+    expect(destinationRetrySeconds(() => 0)).toBe(1.6);
+    expect(destinationRetrySeconds(() => 0.5)).toBe(2);
+    expect(destinationRetrySeconds(() => 1)).toBe(2.4);
+    const cmd = cameraCommand({
+      streamUri: 'rtsp://cam/main',
+      slaves: [{ ...dest('rtmp://a/live/x', 'rtmp'), retrySeconds: 1.87 }, dest('rtmp://b/live/x', 'rtmp')],
+      audio: false,
+      ioTimeoutSeconds: 3,
+      version: v51,
+      progressSeconds: 1,
+    });
+    // Measured on ffmpeg 5.1: reconnects 0.72 s apart with recovery_wait_time=0.7 given this way.
+    expect(cmd.output.split('|')).toEqual([
+      '[f=flv:onfail=ignore:fifo_options=drop_pkts_on_overflow=1\\\\:attempt_recovery=1\\\\:recover_any_error=1\\\\:' +
+        'recovery_wait_time=1.87\\\\:max_recovery_attempts=0\\\\:restart_with_keyframe=1]rtmp://a/live/x',
+      '[f=flv:onfail=ignore]rtmp://b/live/x',
+    ]);
   });
 
   it("escapes what the tee's parser would take for its own syntax in a destination URL", () => {
