@@ -35,12 +35,15 @@ const APP_IMPORTERS = new Set(['app', 'cli']);
 function restrictions(place) {
   const folder = place.split('/')[0];
   const paths = [];
+  const deep = [];
   for (const [lib, owners] of Object.entries(OWNERS)) {
     if (owners.includes(place) || owners.includes(folder)) continue;
     const message = `only src/${owners.join(', src/')} may import ${lib}`;
     for (const name of BUILTINS.has(lib) ? [lib, `node:${lib}`] : [lib]) paths.push({ name, message });
+    // A deep import (`lib/sub/file.js`) is the library too.
+    if (!BUILTINS.has(lib)) deep.push({ group: [`${lib}/*`], message });
   }
-  const patterns = [];
+  const patterns = [...deep];
   if (!APP_IMPORTERS.has(folder))
     patterns.push({ group: ['**/app/*'], message: 'nothing but src/main.ts and src/cli imports src/app' });
   if (folder === 'core') {

@@ -1,7 +1,9 @@
 // Samples the host in the background: the only importer of systeminformation. Heartbeats read
 // the last sample and never wait for a new one, however slow the disk or the kernel is.
 import { loadavg } from 'node:os';
-import si from 'systeminformation';
+// Its memory part alone: the whole package loads about a megabyte of source the daemon never
+// runs, and its source stays in the daemon's heap (bench/relay measures the daemon's RSS).
+import { mem as readMemory } from 'systeminformation/lib/memory.js';
 import type { Logger } from '../log/logger.ts';
 import {
   cpuBusyPercent,
@@ -34,7 +36,7 @@ export function hostSampleFn(spoolDir: string): SampleFn {
   // The first sample gives the average since boot, the later ones the use since the last sample.
   let cpuBefore: CpuTimes | null = null;
   return async () => {
-    const mem = await si.mem();
+    const mem = await readMemory();
     const cpuNow = readCpuTimes();
     const cpuPercent = cpuBusyPercent(cpuBefore, cpuNow);
     cpuBefore = cpuNow ?? cpuBefore;
