@@ -11,6 +11,7 @@ import { statusOf } from '../../test/support/daemon.ts';
 import { CameraRig, type Camera } from './camera-rig.ts';
 import { type DaemonEntry } from './entry.ts';
 import { memoryOf, processTree } from './proc.ts';
+import { restartReasons } from './restart-reasons.ts';
 import { exitUndo, onCleanup, sleep, now, MB, fmt, log } from './harness.ts';
 import { type Options } from './options.ts';
 import { type WindowResult, framesOf, measureWindow, gatewayKind, firstFrames } from './window.ts';
@@ -383,7 +384,10 @@ export async function gatewayPhase(
     });
     const s1 = await patientStatus(gw);
     const restartsInWindow = s1 ? restartsOf(s1) - r0 : NaN;
-    if (restartsInWindow > 0) problems.push(`${restartsInWindow} ffmpeg restarts during the window`);
+    if (restartsInWindow > 0) {
+      problems.push(`${restartsInWindow} ffmpeg restarts during the window`);
+      for (const r of restartReasons(gw.log())) log(`gateway: restart cause in its log: ${r}`);
+    }
     if (gw.statusTimeouts() > 0)
       problems.push(
         `the status socket timed out (3 s) ${gw.statusTimeouts()} time(s): the daemon is overloaded`,
