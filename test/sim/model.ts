@@ -5,6 +5,7 @@ import type { Identity } from './identity.ts';
 import { PERSONALITIES } from './personalities.ts';
 import type { PersonalityDef, ProfileDef } from './personalities.ts';
 import type { CallFailure, CameraNet, SimCameraSpec } from './types.ts';
+import { RoundLog } from './rounds.ts';
 
 export type ResolvedSpec = Required<Omit<SimCameraSpec, 'serial' | 'lockoutAfter'>> & {
   lockoutAfter: number | undefined;
@@ -50,6 +51,8 @@ export class CameraModel {
   rtspPort = 0;
   /** Operations made to fail (SimCamera.failCall). */
   readonly failing = new Map<string, CallFailure>();
+  /** The SOAP requests received, by round (SimCamera.requests). */
+  readonly rounds = new RoundLog();
   private skewMs: number;
 
   constructor(spec: SimCameraSpec, net: CameraNet) {

@@ -79,6 +79,7 @@ export class OnvifHandler {
     if (behaviour === 'malformed-xml') return send(res, 200, SOAP_TYPE, malformedXml(m));
     if (behaviour === 'oversized-xml') return streamOversized(res, this.timers);
     const soap = parseSoapRequest(xml);
+    res.once('finish', m.rounds.arrive(soap?.action ?? '', presentsCredentials(req, xml)));
     if (behaviour === 'entity-xml') {
       const reply = soap?.action === 'GetSystemDateAndTime' ? billionLaughsReply() : externalEntityReply();
       return send(res, 200, SOAP_TYPE, reply);

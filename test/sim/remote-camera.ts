@@ -134,6 +134,9 @@ export class RemoteCamera {
       setDiscoverable: () => Promise.reject(new Error('setDiscoverable: loopback mode only')),
       moveTo: () => Promise.reject(new Error('moveTo: loopback mode only')),
       failCall: (action, how) => void this.command('failCall', { action, how }).catch(() => undefined),
+      requests: () => {
+        throw new Error('requests: loopback mode only');
+      },
     };
   }
 

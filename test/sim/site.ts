@@ -76,6 +76,7 @@ function localSimCamera(spec: SimCameraSpec, cam: LocalCamera, nextHost: () => s
       if (how) cam.model.failing.set(action, how);
       else cam.model.failing.delete(action);
     },
+    requests: () => [...cam.model.rounds.requests],
   };
 }
 

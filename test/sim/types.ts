@@ -107,6 +107,20 @@ export interface SimCamera {
    * login); null heals it.
    */
   failCall(action: string, how: CallFailure | null): void;
+  /**
+   * Extension (loopback only): every SOAP request received so far, in order of arrival, with the
+   * round of the client's exchange it belongs to (rounds.ts). The camera's round trips, counted.
+   */
+  requests(): SimSoapRequest[];
+}
+
+export interface SimSoapRequest {
+  /** The Body element's local name (GetProfiles, GetStreamUri...). */
+  action: string;
+  /** It presented credentials (a WS-UsernameToken or an HTTP Authorization header). */
+  credentials: boolean;
+  /** 1 + the highest round among the answers sent before it arrived. */
+  round: number;
 }
 
 export type CallFailure = 'fault' | 'hang' | 'forbidden';
