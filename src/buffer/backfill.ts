@@ -260,7 +260,7 @@ export class Backfill implements Module {
     this.counts.failedAttempts++;
     this.lastError = { destinationId: dest.id, cameraId: seg.cameraId, error, at: new Date().toISOString() };
     const steps = this.deps.cfg.backfill.retrySeconds.map((s) => s * 1000);
-    const delayMs = backoffDelay(steps, attempts - 1, this.deps.random ?? Math.random);
+    const delayMs = backoffDelay(steps, Math.max(0, attempts - 1), this.deps.random ?? Math.random);
     const scope = status === null && error.startsWith('unreadable') ? 'segment' : failureScope(status);
     log.warn(
       { segmentId: seg.id, status, attempts, retryInMs: Math.round(delayMs), scope, error },

@@ -13,6 +13,7 @@ import type { RecorderHooks } from '../relay/stream-relay.ts';
 import { everySecond } from '../relay/watchdog-clock.ts';
 import { AccountingRepo, type OpenGap } from '../store/accounting.ts';
 import type { Db } from '../store/db.ts';
+import { foldGoneSegments } from '../store/segment-folding.ts';
 import { SpoolRepo, neededSegmentIds } from '../store/spool.ts';
 import type { ClockSteps } from './clock-steps.ts';
 import { reconcileSpool } from './reconcile.ts';
@@ -222,6 +223,12 @@ export class Recording implements Module {
   }
 
   /** Deletes what age, size and free space require: unneeded segments first, owed ones last (and accounted as lost). */
+  /** The index keeps a span, not a row, of each segment whose file is gone (segment-folding.ts). */
+  private fold(): void {
+    const folded = foldGoneSegments(this.deps.db);
+    if (folded.segments > 0) this.deps.logger.debug(folded, 'gone segments folded into spans');
+  }
+
   enforceRetention(now = Date.now()): number {
     const { cfg, db } = this.deps;
     const repo = new SpoolRepo(db);
@@ -241,7 +248,10 @@ export class Recording implements Module {
       (t.oldestEndMs === null || now - t.oldestEndMs <= limits.maxAgeMs) &&
       (limits.maxBytes === null || t.bytes <= limits.maxBytes) &&
       free >= limits.minFreeBytes;
-    if (within) return 0;
+    if (within) {
+      this.fold();
+      return 0;
+    }
     const needed = neededSegmentIds(
       db,
       cfg.destinations.filter((d) => d.backfill).map((d) => d.id),
@@ -280,6 +290,7 @@ export class Recording implements Module {
         { evicted: evictions.length, lost: evictions.filter((e) => e.lost).length },
         'retention',
       );
+    this.fold();
     return evictions.length;
   }
 }

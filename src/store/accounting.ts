@@ -79,16 +79,24 @@ export class AccountingRepo {
 
   /** Where the camera's recording last ended before now (any state: evicted video was recorded). */
   lastRecordedEnd(cameraId: string): number | null {
-    const r = this.db.prepare('SELECT MAX(end_ms) AS e FROM segments WHERE camera_id = ?').get(cameraId) as {
-      e: number | null;
-    };
+    const r = this.db
+      .prepare(
+        `SELECT MAX(e) AS e FROM (SELECT MAX(end_ms) AS e FROM segments WHERE camera_id = @c
+         UNION ALL SELECT MAX(end_ms) FROM recorded_spans WHERE camera_id = @c)`,
+      )
+      .get({ c: cameraId }) as { e: number | null };
     return r.e;
   }
 
-  /** Every segment ever recorded for the camera, whatever became of it since. */
+  /** Every segment ever recorded for the camera, whatever became of it since (folded ones as spans). */
   recorded(cameraId: string): Span[] {
     return (
-      this.db.prepare('SELECT start_ms, end_ms FROM segments WHERE camera_id = ?').all(cameraId) as Raw[]
+      this.db
+        .prepare(
+          `SELECT start_ms, end_ms FROM segments WHERE camera_id = @c
+           UNION ALL SELECT start_ms, end_ms FROM recorded_spans WHERE camera_id = @c`,
+        )
+        .all({ c: cameraId }) as Raw[]
     ).map(span);
   }
 
@@ -98,9 +106,10 @@ export class AccountingRepo {
       this.db
         .prepare(
           `SELECT s.start_ms, s.end_ms FROM segments s JOIN deliveries d ON d.segment_id = s.id
-           WHERE s.camera_id = ? AND d.destination_id = ? AND d.delivered_ms IS NOT NULL`,
+           WHERE s.camera_id = @c AND d.destination_id = @d AND d.delivered_ms IS NOT NULL
+           UNION ALL SELECT start_ms, end_ms FROM delivered_spans WHERE camera_id = @c AND destination_id = @d`,
         )
-        .all(cameraId, destinationId) as Raw[]
+        .all({ c: cameraId, d: destinationId }) as Raw[]
     ).map(span);
   }
 

@@ -121,29 +121,37 @@ export class BackfillQueue {
     );
   }
 
+  /**
+   * Returns the attempts so far, or 0 when the segment's row is gone: retention evicted it (and
+   * accounted it as lost) while it was being sent, and folded it (segment-folding.ts).
+   */
   recordDelivered(segmentId: number, destinationId: string, atMs: number): number {
     const r = this.db
       .prepare(
-        `INSERT INTO deliveries (segment_id, destination_id, delivered_ms, attempts) VALUES (?, ?, ?, 1)
+        `INSERT INTO deliveries (segment_id, destination_id, delivered_ms, attempts)
+         SELECT @seg, @dest, @at, 1 WHERE EXISTS (SELECT 1 FROM segments WHERE id = @seg)
          ON CONFLICT (segment_id, destination_id)
          DO UPDATE SET delivered_ms = excluded.delivered_ms, attempts = attempts + 1
          RETURNING attempts`,
       )
-      .get(segmentId, destinationId, atMs) as { attempts: number };
-    return r.attempts;
+      .get({ seg: segmentId, dest: destinationId, at: atMs }) as { attempts: number } | undefined;
+    return r?.attempts ?? 0;
   }
 
   /** Counts a failed attempt; returns the attempts so far. */
+  /** As recordDelivered: 0 when the segment's row is gone. */
   recordFailure(segmentId: number, destinationId: string, error: string): number {
     const r = this.db
       .prepare(
-        `INSERT INTO deliveries (segment_id, destination_id, attempts, last_error) VALUES (?, ?, 1, ?)
+        `INSERT INTO deliveries (segment_id, destination_id, attempts, last_error)
+         SELECT @seg, @dest, 1, @error WHERE EXISTS (SELECT 1 FROM segments WHERE id = @seg)
          ON CONFLICT (segment_id, destination_id)
          DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error
          RETURNING attempts`,
       )
-      .get(segmentId, destinationId, error.slice(0, 500)) as { attempts: number };
-    return r.attempts;
+      .get({ seg: segmentId, dest: destinationId, error: error.slice(0, 500) }) as
+      { attempts: number } | undefined;
+    return r?.attempts ?? 0;
   }
 
   /**

@@ -109,6 +109,11 @@ export class ClockEpochRepo {
            WHERE at >= @sinceIso`,
         )
         .run({ delta: deltaMs, sinceIso: new Date(since).toISOString() });
+      // Segments of this boot already folded into spans (segment-folding.ts) move with the rest.
+      for (const table of ['recorded_spans', 'delivered_spans'])
+        this.db
+          .prepare(`UPDATE ${table} SET ${move('start_ms')}, ${move('end_ms')} WHERE boot_id = @boot`)
+          .run({ ...args, boot: epoch.bootId });
       // The accounting's own times (store/accounting.ts): a gap still open, when a camera was configured.
       this.db.prepare(`UPDATE recording_gaps SET ${move('since_ms')}`).run(args);
       this.db.prepare(`UPDATE cameras_configured SET ${move('since_ms')}`).run(args);

@@ -1,6 +1,6 @@
 // Versioned schema migrations. Append only: a released migration is never edited, because
 // boxes in the field already ran it. PRAGMA user_version records how many have run.
-import { ACCOUNTING_MIGRATION, SPOOL_MIGRATION } from './spool-migration.ts';
+import { ACCOUNTING_MIGRATION, FOLDING_MIGRATION, SPOOL_MIGRATION } from './spool-migration.ts';
 
 export const migrations: readonly string[] = [
   // 1: the camera inventory.
@@ -69,4 +69,6 @@ export const migrations: readonly string[] = [
    ) STRICT;`,
   // 6: gateway outages, when each camera was configured, open recording gaps (accounting).
   ACCOUNTING_MIGRATION,
+  // 7: segments whose file is gone folded into spans, so the index stops growing with the box's age.
+  FOLDING_MIGRATION,
 ];

@@ -66,3 +66,28 @@ export const ACCOUNTING_MIGRATION = `
     reason    TEXT NOT NULL,
     detail    TEXT
   ) STRICT;`;
+
+// Migration 7: segments whose file is gone (evicted, missing) folded into spans
+// (store/segment-folding.ts). boot_id is the boot whose timebase the times are in when that boot
+// is the current one (a clock step re-dates them with its segments), else NULL.
+export const FOLDING_MIGRATION = `
+  CREATE TABLE recorded_spans (
+    id        INTEGER PRIMARY KEY,
+    camera_id TEXT NOT NULL,
+    boot_id   TEXT,
+    start_ms  INTEGER NOT NULL,
+    end_ms    INTEGER NOT NULL,
+    segments  INTEGER NOT NULL,
+    bytes     INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX recorded_spans_camera ON recorded_spans (camera_id, end_ms);
+  CREATE TABLE delivered_spans (
+    id             INTEGER PRIMARY KEY,
+    camera_id      TEXT NOT NULL,
+    destination_id TEXT NOT NULL,
+    boot_id        TEXT,
+    start_ms       INTEGER NOT NULL,
+    end_ms         INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX delivered_spans_pair ON delivered_spans (camera_id, destination_id, end_ms);
+  CREATE INDEX segments_gone ON segments (camera_id, start_ms) WHERE state <> 'complete';`;

@@ -9,6 +9,8 @@ import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStore, type Db } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
+import { AccountingRepo } from '../../src/store/accounting.ts';
+import { coveredMs, union } from '../../src/core/intervals.ts';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -65,15 +67,19 @@ function setup(maxGb: number) {
   repo.closeOutage('cam', 'national', now - 5 * 4000 - 100);
   repo.openOutage('cam', 'ioc', 'destination', now - 9 * 4000);
   const recording = new Recording({ cfg, db, logger: silentLogger, events: new EventBus() });
-  return { repo, segs, recording };
+  return { repo, segs, recording, db };
 }
 
 describe('retention', () => {
   it('deletes segments nobody is owed first, oldest first, and keeps the undelivered ones', () => {
-    const { repo, segs, recording } = setup(6 / 1024);
+    const { repo, segs, recording, db } = setup(6 / 1024);
     expect(recording.enforceRetention()).toBe(4);
     expect(segs.map(existsSync)).toEqual([false, false, true, true, true, false, false, true, true, true]);
     expect(repo.lost()).toEqual([]);
+    // The evicted segments left the index as spans of what was recorded: the same 40 s.
+    expect(repo.complete()).toHaveLength(6);
+    expect(new SpoolRepo(db).knownPaths().size).toBe(6);
+    expect(coveredMs(union(new AccountingRepo(db).recorded('cam')))).toBe(40_000);
   });
 
   it('deletes undelivered segments only when nothing else is left, and accounts each as lost', () => {
