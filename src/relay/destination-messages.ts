@@ -3,7 +3,7 @@
 // certificate, which it says on the line before, without the address (measured, ffmpeg 5.1). Each
 // reconnect its fifo could not open is one more failure of that destination (issue 12 item 6).
 import { fifoOpenFailure, type Endpoint } from './destination-watch.ts';
-import type { TeeDestination } from './stream-relay.ts';
+import type { TeeDestination } from './tee-exit.ts';
 
 export class DestinationMessages {
   /** ffmpeg's line about a failed certificate, until the next line names the destination. */

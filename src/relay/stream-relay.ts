@@ -2,84 +2,34 @@
 // destination and the local segments, each behind its own fifo, so a destination that fails,
 // stalls or is black-holed only loses its own packets and is reconnected alone, while the camera
 // pull, the recording and the other destinations go on. A transcoding destination needs its own
-// process and gets a loopback UDP tap of the same pull. docs/relay.md explains the design and what
-// it costs.
-import type { PlannedIngest, PlannedOutput } from '../core/relay-plan.ts';
+// process and gets a loopback UDP tap of the same pull, as does a tee destination that turns
+// failing (tee-exit.ts). docs/relay.md explains the design and what it costs.
+import type { PlannedOutput } from '../core/relay-plan.ts';
 import { withCredentials } from '../core/stream-uri.ts';
 import type { Logger } from '../log/logger.ts';
 import { DestinationWatch, EndpointAddresses, endpointOf, type CameraView } from './destination-watch.ts';
 import { cameraCommand, destinationRetrySeconds, progressSeconds, type TeeSlave } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
-import type { FfmpegVersion } from './ffmpeg-version.ts';
-import { RecordingWatch, type RecorderHooks } from './recording-watch.ts';
+import { RecordingWatch } from './recording-watch.ts';
 import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
-import { Supervisor, type LoginGate, type SupervisedState, type SupervisorStatus } from './supervisor.ts';
+import { Supervisor, type SupervisorStatus } from './supervisor.ts';
+import type { FailingPart, StreamRelayOptions, StreamRelayStatus } from './stream-relay-options.ts';
 import { resetConnection, type TcpSocket } from './tcp-table.ts';
 import { DestinationMessages, markOf } from './destination-messages.ts';
 import { TlsGate } from './tls-gate.ts';
 import { everySecond } from './watchdog-clock.ts';
-import { TapReader } from './tap-reader.ts';
+import { TapReader, type FailingCarry } from './tap-reader.ts';
+import { TeeExit, type TeeDestination } from './tee-exit.ts';
 
 export type { RecorderHooks } from './recording-watch.ts';
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
-
-export interface StreamRelayOptions {
-  plan: PlannedIngest;
-  /** One loopback UDP port per transcoding output, in plan order. */
-  udpPorts: number[];
-  recorder?: RecorderHooks | undefined;
-  cameraCredentials: Credentials | null;
-  destinationCredentials: (destinationId: string) => Credentials | null;
-  version: FfmpegVersion;
-  stallMs: number;
-  graceMs: number;
-  backoffMs: number[];
-  stopTimeoutMs: number;
-  /** The CPU this camera's process is kept on (cpu-placement.ts), or null. */
-  cpu: number | null;
-  /** Why a process could not be placed on its CPU (it runs unplaced). */
-  onPlacementError?: (reason: string) => void;
-  logger: Logger;
-  onStateChange?: (
-    who: { destinationId: string | null },
-    state: SupervisedState,
-    previous: SupervisedState,
-  ) => void;
-  /** The camera's login rule (camera-login.ts): a refused pull waits for its hold. */
-  login?: LoginGate;
-  /** Failures in a row before a part is failing (relay.failingAfter; 0: never). */
-  failingAfter?: number;
-  onFailing?: (who: FailingPart, failing: boolean, failures: number, reason: string | null) => void;
-}
-
-/** Which part of a stream failed: its camera's ffmpeg, a destination, or the recording. */
-export type FailingPart =
-  | { part: 'camera'; destinationId: null }
-  | { part: 'destination'; destinationId: string }
-  | { part: 'recording'; destinationId: null };
-
-export interface StreamRelayStatus {
-  cameraId: string;
-  profileToken: string;
-  ingest: SupervisorStatus;
-  recording: SupervisorStatus | null;
-  destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
-}
-
-/** A stream-copied destination: a slave of the camera's tee, judged by its connections. */
-export interface TeeDestination {
-  output: PlannedOutput;
-  watch: DestinationWatch;
-  /** host:port as it appears in ffmpeg's messages, to tell which destination a line is about. */
-  mark: string | null;
-  /** Its slave of the camera's tee. */
-  slave: TeeSlave;
-}
+export type { TeeDestination } from './tee-exit.ts';
+export type {
+  Credentials,
+  FailingPart,
+  StreamRelayOptions,
+  StreamRelayStatus,
+} from './stream-relay-options.ts';
 
 const destination = (o: PlannedOutput): FailingPart => ({
   part: 'destination',
@@ -90,6 +40,9 @@ export class StreamRelay {
   private readonly camera: Supervisor;
   private readonly tee: TeeDestination[] = [];
   private readonly readers: TapReader[] = [];
+  /** The camera process's slaves, read at each launch (a moved destination's becomes a tap). */
+  private readonly slaves: TeeSlave[] = [];
+  private readonly exit: TeeExit;
   private readonly recorder: RecordingWatch | null;
   private stopRecorderClock: (() => void) | null = null;
   private readonly log: Logger;
@@ -109,53 +62,24 @@ export class StreamRelay {
     const cam = opts.cameraCredentials;
     const input = cam ? withCredentials(plan.streamUri, cam.username, cam.password) : plan.streamUri;
     const log = (this.log = opts.logger.child({ cameraId: plan.cameraId, profile: plan.profileToken }));
-    const common = {
-      stallMs: opts.stallMs,
-      graceMs: opts.graceMs,
-      backoffMs: opts.backoffMs,
-      stopTimeoutMs: opts.stopTimeoutMs,
-    };
+    const common = this.common();
     // The camera's process on one CPU: its fifo writer threads then wake no other CPU. A
     // transcoding reader is left to the scheduler: x264 wants every CPU it can get.
     const placed = { cpu: opts.cpu, onPlacementError: opts.onPlacementError };
-    const failing = (who: FailingPart) => ({
-      failingAfter: opts.failingAfter ?? 0,
-      onFailing: (on: boolean, failures: number, reason: string | null) =>
-        opts.onFailing?.(who, on, failures, reason),
-    });
-    const urlOf = (o: PlannedOutput) => {
-      const creds = opts.destinationCredentials(o.destinationId);
-      return creds ? withCredentials(o.url, creds.username, creds.password) : o.url;
-    };
-
-    const slaves: TeeSlave[] = [];
+    const failing = (who: FailingPart) => this.failing(who);
+    const slaves = this.slaves;
     let port = 0;
     for (const output of plan.outputs) {
-      const onState = (s: SupervisedState, p: SupervisedState) =>
-        opts.onStateChange?.({ destinationId: output.destinationId }, s, p);
-      const dlog = log.child({ destinationId: output.destinationId });
       if (output.transcode) {
         log.warn({ destinationId: output.destinationId }, 'transcoding: about ten times the CPU of a copy');
         const udpPort = opts.udpPorts[port++]!;
         slaves.push({ kind: 'tap', port: udpPort });
-        this.readers.push(
-          new TapReader({
-            ...common,
-            ...failing(destination(output)),
-            output,
-            url: urlOf(output),
-            udpPort,
-            progressSeconds: this.progressEvery,
-            logger: dlog,
-            cameraLive: () => this.camera.status().state === 'live',
-            onStateChange: onState,
-          }),
-        );
+        this.readers.push(this.tapReader(output, udpPort));
         continue;
       }
       const slave: TeeSlave = {
         kind: 'destination',
-        url: urlOf(output),
+        url: this.urlOf(output),
         protocol: output.protocol,
         audio: output.audio,
         tls: output.tls,
@@ -173,12 +97,26 @@ export class StreamRelay {
           srt: output.protocol === 'srt',
           stallMs: opts.stallMs,
           graceMs: opts.graceMs,
-          logger: dlog,
-          onStateChange: onState,
-          ...failing(destination(output)),
+          logger: log.child({ destinationId: output.destinationId }),
+          onStateChange: (s, p) => opts.onStateChange?.({ destinationId: output.destinationId }, s, p),
+          failingAfter: opts.failingAfter ?? 0,
+          // Failing in the tee: ffmpeg's fifo would retry it at its fixed pace for ever.
+          onFailing: (on, failures, reason) => {
+            opts.onFailing?.(destination(output), on, failures, reason);
+            if (on) void this.exit.move(output.destinationId);
+          },
         }),
       });
     }
+    this.exit = new TeeExit({
+      tee: this.tee,
+      slaves,
+      readers: this.readers,
+      reader: (output, udpPort, carried) => this.tapReader(output, udpPort, carried),
+      restartCamera: (reason) => this.restart(reason),
+      stopped: () => this.camera.status().state === 'stopped',
+      log,
+    });
     this.gate = new TlsGate(this.tee, log);
     this.messages = new DestinationMessages(this.tee);
     const rec = plan.record ? opts.recorder : undefined;
@@ -226,12 +164,47 @@ export class StreamRelay {
       // A new pull starts a new MPEG-TS stream on the taps: their readers restart with it rather
       // than choke on a timestamp jump.
       onLaunch: () => {
-        if (launched) {
-          void Promise.all(this.readers.map((r) => r.supervisor.restartNow('camera stream restarted')));
-        }
+        // A reader backing off keeps its back-off: its next launch reads the new stream anyway.
+        const running = this.readers.filter((r) => r.supervisor.status().pid !== null);
+        if (launched)
+          void Promise.all(running.map((r) => r.supervisor.restartNow('camera stream restarted')));
         launched = true;
       },
       onStateChange: (s, p) => opts.onStateChange?.({ destinationId: null }, s, p),
+    });
+  }
+
+  private common() {
+    const o = this.opts;
+    return { stallMs: o.stallMs, graceMs: o.graceMs, backoffMs: o.backoffMs, stopTimeoutMs: o.stopTimeoutMs };
+  }
+
+  private failing(who: FailingPart) {
+    return {
+      failingAfter: this.opts.failingAfter ?? 0,
+      onFailing: (on: boolean, failures: number, reason: string | null) =>
+        this.opts.onFailing?.(who, on, failures, reason),
+    };
+  }
+
+  private urlOf(o: PlannedOutput): string {
+    const creds = this.opts.destinationCredentials(o.destinationId);
+    return creds ? withCredentials(o.url, creds.username, creds.password) : o.url;
+  }
+
+  /** A destination's own ffmpeg on a loopback tap: a transcoding one, or one moved out of the tee. */
+  private tapReader(output: PlannedOutput, udpPort: number, carried?: FailingCarry): TapReader {
+    return new TapReader({
+      ...this.common(),
+      ...this.failing(destination(output)),
+      output,
+      url: this.urlOf(output),
+      udpPort,
+      progressSeconds: this.progressEvery,
+      logger: this.log.child({ destinationId: output.destinationId }),
+      cameraLive: () => this.camera.status().state === 'live',
+      onStateChange: (s, p) => this.opts.onStateChange?.({ destinationId: output.destinationId }, s, p),
+      ...(carried ? { carried } : {}),
     });
   }
 
@@ -356,9 +329,7 @@ export class StreamRelay {
     const ingest = this.camera.status();
     const byId = new Map<string, SupervisorStatus>([
       ...this.tee.map((d) => [d.output.destinationId, d.watch.status()] as const),
-      ...this.readers.map(
-        (r) => [r.output.destinationId, { ...r.supervisor.status(), windowMs: r.windowMs }] as const,
-      ),
+      ...this.readers.map((r) => [r.output.destinationId, r.status()] as const),
     ]);
     return {
       cameraId: this.opts.plan.cameraId,

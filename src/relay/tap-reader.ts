@@ -1,5 +1,6 @@
-// A transcoding destination: its own ffmpeg reading the camera process's loopback UDP tap,
-// supervised like the camera's, and judged by its own connection at the relay's looks.
+// A destination with an ffmpeg of its own reading the camera process's loopback UDP tap (a
+// transcoding one, or a failing one moved out of the tee: tee-exit.ts), supervised like the
+// camera's, and judged by its own connection at the relay's looks.
 import { monoNow } from '../core/clock.ts';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
@@ -7,7 +8,12 @@ import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts'
 import { outputCommand } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
 import { ProcessSocketCache } from './process-sockets.ts';
-import { Supervisor, type SupervisedState, type SupervisorOptions } from './supervisor.ts';
+import {
+  Supervisor,
+  type SupervisedState,
+  type SupervisorOptions,
+  type SupervisorStatus,
+} from './supervisor.ts';
 import type { TcpSocket } from './tcp-table.ts';
 
 export interface TapReaderOptions extends Pick<
@@ -23,6 +29,15 @@ export interface TapReaderOptions extends Pick<
   /** No progress while the camera is down is not the destination's fault. */
   cameraLive: () => boolean;
   onStateChange: (s: SupervisedState, p: SupervisedState) => void;
+  /** The failing streak a destination brings from the camera's tee (tee-exit.ts). */
+  carried?: FailingCarry;
+}
+
+/** Failures in a row so far, since when the destination is failing (null: not yet), and why. */
+export interface FailingCarry {
+  failures: number;
+  since: number | null;
+  lastError: string | null;
 }
 
 export class TapReader {
@@ -34,9 +49,19 @@ export class TapReader {
   windowMs: number | null = null;
   /** The verdict at the last look at its connection, for its supervisor's next check. */
   private last: Judgement | null = null;
+  /** The streak brought from the tee, until the process delivers: one alarm, not a second. */
+  private carried: FailingCarry | null;
+  private alarmed: boolean;
 
   constructor(o: TapReaderOptions) {
     this.output = o.output;
+    this.carried = o.carried ?? null;
+    this.alarmed = this.carried?.since != null;
+    const alarm = (on: boolean, failures: number, reason: string | null) => {
+      if (on === this.alarmed) return;
+      this.alarmed = on;
+      o.onFailing?.(on, failures, reason);
+    };
     this.evidence = new DeliveryEvidence(o.stallMs);
     this.supervisor = new Supervisor({
       stallMs: o.stallMs,
@@ -61,10 +86,31 @@ export class TapReader {
         this.last = null;
         return { reason: last.stuck.reason, lastGoodAt: last.deliveredUntil ?? monoNow() };
       },
-      onStateChange: o.onStateChange,
+      onStateChange: (s, p) => {
+        if (s === 'live') {
+          this.carried = null;
+          alarm(false, 0, null);
+        }
+        o.onStateChange(s, p);
+      },
       ...(o.failingAfter !== undefined ? { failingAfter: o.failingAfter } : {}),
-      ...(o.onFailing ? { onFailing: o.onFailing } : {}),
+      onFailing: (on, failures, reason) => alarm(on, failures + (this.carried?.failures ?? 0), reason),
     });
+  }
+
+  /** Its supervisor's status with the streak it brought, and the peer's window. */
+  status(now?: number): SupervisorStatus {
+    const st = this.supervisor.status(now);
+    const c = this.carried;
+    return c
+      ? {
+          ...st,
+          failures: st.failures + c.failures,
+          failingSince: c.since ?? st.failingSince,
+          lastError: st.lastError ?? c.lastError,
+          windowMs: this.windowMs,
+        }
+      : { ...st, windowMs: this.windowMs };
   }
 
   /** Whether it needs a look at the TCP table: not live yet, or no evidence at the last look. */

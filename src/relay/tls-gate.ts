@@ -8,7 +8,7 @@ import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { endpointOf } from './destination-watch.ts';
 import type { TeeSlave } from './ffmpeg-args.ts';
-import type { TeeDestination } from './stream-relay.ts';
+import type { TeeDestination } from './tee-exit.ts';
 import { checkCertificate } from './tls-check.ts';
 
 const RECHECK_MS = 15_000;

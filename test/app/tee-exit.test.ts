@@ -1,0 +1,175 @@
+// A tee destination that turns failing leaves the camera's tee for a process of its own, which backs
+// off in steps (issue 12 item 6; src/relay/tee-exit.ts). The real daemon relays a simulated camera
+// to two destinations on a real nginx-rtmp: `ioc` directly, `national` through a socket the test
+// holds, which resets every connection until it lets them through. Inside the tee ffmpeg's fifo
+// retried `national` at one fixed pace for ever; once failing it is written by its own ffmpeg on a
+// loopback tap, whose attempts come further and further apart, while `ioc` keeps receiving frames.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewayStatus } from '../../src/core/status.ts';
+import { startRtmpIngest, type RtmpIngest } from '../ingest/index.ts';
+import { startSite, type SimSite } from '../sim/site.ts';
+import { destinationAccount, readBacklog, type Backlog } from '../support/accounting.ts';
+import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { startTcpGate, type TcpGate } from '../support/tcp-gate.ts';
+import { waitFor } from '../support/wait.ts';
+
+let site: SimSite;
+let rtmp: RtmpIngest;
+let gate: TcpGate;
+let dir: string;
+let daemon: Daemon;
+const FAILING_AFTER = 3;
+const SEGMENT_S = 2;
+let config: string;
+/** Steps far enough apart that ffmpeg's start and probe of the tap (a second or two) cannot reorder them. */
+const BACKOFF = [1, 5, 15];
+
+const stream = (s: GatewayStatus) => s.streams.find((x) => x.cameraId === 'gate')!;
+const dest = async (id: string) => stream(await daemon.status()).destinations.find((d) => d.id === id)!;
+const logLines = (msg: string) =>
+  daemon
+    .log()
+    .split('\n')
+    .filter((l) => l.includes(`"msg":"${msg}`));
+
+/** Connections less than 0.5 s apart are one attempt (ffmpeg may connect twice to open one RTMP output). */
+function attemptsAfter(t: number): number[] {
+  const out: number[] = [];
+  for (const a of gate.attempts)
+    if (a > t && (out.length === 0 || a - out[out.length - 1]! > 500)) out.push(a);
+  return out;
+}
+
+beforeAll(async () => {
+  [site, rtmp] = await Promise.all([
+    startSite({ cameras: [{ id: 'hik-1', personality: 'hikvision' }] }),
+    startRtmpIngest(),
+  ]);
+  gate = await startTcpGate({ host: rtmp.host, port: rtmp.port });
+  dir = mkdtempSync(join(tmpdir(), 'egw-tee-exit-'));
+  const socket = join(dir, 'status.sock');
+  config = join(dir, 'gateway.yaml');
+  writeFileSync(
+    config,
+    [
+      'site: { id: sim, name: Tee exit }',
+      'discovery: { enabled: false }',
+      'cameras:',
+      `  - { id: gate, url: "${site.cameras[0]!.rtspUrl('main')}" }`,
+      'destinations:',
+      `  - { id: national, url: "rtmp://127.0.0.1:${gate.port}/live/national-{cameraId}" }`,
+      `  - { id: ioc, url: "${rtmp.urlTemplate}" }`,
+      'relay:',
+      `  statusSocket: ${socket}`,
+      `  failingAfter: ${FAILING_AFTER}`,
+      `  backoffSeconds: [${BACKOFF.join(', ')}]`,
+      '  stallSeconds: 4',
+      '  startGraceSeconds: 15',
+      '  stopTimeoutSeconds: 2',
+      'schedules: { rediscover: "off", retention: "off", availabilityReport: "off" }',
+      `recording: { dir: ${join(dir, 'rec')}, segmentSeconds: ${SEGMENT_S}, minFreeMb: 16 }`,
+      `store: { path: ${join(dir, 'gateway.db')} }`,
+      'mqtt: { url: "mqtt://127.0.0.1:1" }',
+    ].join('\n'),
+  );
+  daemon = await startDaemon(config, socket);
+}, 120_000);
+
+afterAll(async () => {
+  await daemon?.stop();
+  await gate?.close();
+  await Promise.allSettled([rtmp?.stop(), site?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a tee destination refused until it is failing', () => {
+  let movedAt = 0;
+
+  it('leaves the tee for a process of its own, one alarm, the same destination id', async () => {
+    await waitFor(() => (logLines('failing destination moved').length > 0 ? true : null), 'the move', 90_000);
+    movedAt = Date.parse((JSON.parse(logLines('failing destination moved')[0]!) as { time: string }).time);
+    const before = gate.attempts.filter((a) => a <= movedAt);
+    console.log(`moved after ${before.length} connections to national through the tee`);
+    expect(before.length).toBeGreaterThanOrEqual(FAILING_AFTER);
+    const national = await dest('national');
+    expect(national.failingSince).not.toBeNull();
+    expect(national.failures).toBeGreaterThanOrEqual(FAILING_AFTER);
+    expect(logLines('failing:')).toHaveLength(1);
+    expect(logLines('failing:')[0]).toMatch(/"destinationId":"national"/);
+  }, 120_000);
+
+  it('is then tried at growing intervals, while the other destination keeps receiving frames', async () => {
+    const iocAtMove = await rtmp.framesReceived('gate');
+    await waitFor(
+      () => (attemptsAfter(movedAt).length >= 4 ? true : null),
+      `four attempts after the move (${attemptsAfter(movedAt).length} so far)\n${daemon.log().slice(-3000)}`,
+      90_000,
+    );
+    const a = attemptsAfter(movedAt);
+    const gaps = a.slice(1, 4).map((t, i) => (t - a[i]!) / 1000);
+    console.log(`attempts after the move ${gaps.map((g) => g.toFixed(1)).join(' s, ')} s apart`);
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
+    expect(gaps[2]!).toBeGreaterThan(gaps[1]!);
+    const national = await dest('national');
+    expect(national.failingSince).not.toBeNull();
+    expect(national.state).not.toBe('live');
+    expect(logLines('failing:')).toHaveLength(1);
+    const ioc = await dest('ioc');
+    expect(ioc.state).toBe('live');
+    expect(await rtmp.framesReceived('gate')).toBeGreaterThan(iocAtMove);
+  }, 120_000);
+
+  it('goes live through its own process once the server takes it, and the alarm clears', async () => {
+    const ioc = await rtmp.framesReceived('gate');
+    gate.open();
+    await waitFor(
+      async () => ((await dest('national')).state === 'live' ? true : null),
+      `national live\n${daemon.log().slice(-3000)}`,
+      90_000,
+    );
+    await waitFor(
+      async () => ((await rtmp.framesReceived('national-gate')) > 0 ? true : null),
+      'frames of national at the ingest',
+      30_000,
+    );
+    expect(await dest('national')).toMatchObject({ failures: 0, failingSince: null });
+    expect(logLines('no longer failing')).toHaveLength(1);
+    expect(logLines('failing:')).toHaveLength(1);
+    expect(await rtmp.framesReceived('gate')).toBeGreaterThan(ioc);
+    expect((await dest('ioc')).state).toBe('live');
+    // The move cost the camera's process one restart, which is not a failure of the camera.
+    expect(stream(await daemon.status()).restartsLastHour).toBe(0);
+  }, 120_000);
+
+  it("accounts for every second of the recording across the camera process's restart", async () => {
+    // The segment being written is indexed once it closes: that much may still be unaccounted.
+    const open = SEGMENT_S + 1;
+    let last: Backlog | null = null;
+    await waitFor(
+      async () => {
+        last = await readBacklog(config);
+        const a = last.accounting.find((x) => x.cameraId === 'gate');
+        return last.openOutages.length === 0 && a !== undefined && a.recording.unaccountedSeconds <= open
+          ? true
+          : null;
+      },
+      'every outage closed, the recording accounted',
+      60_000,
+      1000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${JSON.stringify(last, null, 1)}`);
+    });
+    const b = await readBacklog(config);
+    const { camera } = destinationAccount(b, 'gate', 'ioc');
+    const r = camera.recording;
+    console.log(
+      `recording ${r.recordedSeconds} s + lost ${r.lostSeconds} s ${JSON.stringify(r.lostByReason)} of ${r.configuredSeconds} s (unaccounted ${r.unaccountedSeconds} s)`,
+    );
+    // The restart's cut (under a second here, GAP_MS in buffer/segment-index.ts) or a gap lost as not-recorded, with its reason.
+    expect(Object.keys(r.lostByReason).filter((k) => k !== 'starting' && k !== 'not-recorded')).toEqual([]);
+    expect(Math.abs(r.configuredSeconds - r.recordedSeconds - r.lostSeconds)).toBeLessThanOrEqual(open);
+  }, 120_000);
+});
