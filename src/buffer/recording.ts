@@ -13,7 +13,7 @@ import type { RecorderHooks } from '../relay/stream-relay.ts';
 import { everySecond } from '../relay/watchdog-clock.ts';
 import { AccountingRepo, type OpenGap } from '../store/accounting.ts';
 import type { Db } from '../store/db.ts';
-import { foldGoneSegments } from '../store/segment-folding.ts';
+import { FOLD_BATCH, foldGoneSegments } from '../store/segment-folding.ts';
 import { SpoolRepo, neededSegmentIds } from '../store/spool.ts';
 import type { ClockSteps } from './clock-steps.ts';
 import { reconcileSpool } from './reconcile.ts';
@@ -35,6 +35,9 @@ export class Recording implements Module {
   private alarmReason: string | null = null;
   private startedAt = Date.now();
   private off: (() => void) | null = null;
+  private folding: NodeJS.Immediate | null = null;
+  private foldedRows = 0;
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -142,9 +145,14 @@ export class Recording implements Module {
       }
     });
     this.stopClock = everySecond(() => this.onClock());
+    // What an earlier version left as rows, or a run without a retention pass: folded now.
+    this.fold();
   }
 
   stop(): Promise<void> {
+    this.stopped = true;
+    if (this.folding) clearImmediate(this.folding);
+    this.folding = null;
     this.off?.();
     this.off = null;
     this.stopClock?.();
@@ -223,10 +231,31 @@ export class Recording implements Module {
   }
 
   /** Deletes what age, size and free space require: unneeded segments first, owed ones last (and accounted as lost). */
-  /** The index keeps a span, not a row, of each segment whose file is gone (segment-folding.ts). */
+  /**
+   * The index keeps a span, not a row, of each segment whose file is gone (segment-folding.ts): a
+   * batch now, the rest a batch per turn of the event loop, so a long backlog never holds the
+   * heartbeat or the relay's ticker.
+   */
   private fold(): void {
-    const folded = foldGoneSegments(this.deps.db);
-    if (folded.segments > 0) this.deps.logger.debug(folded, 'gone segments folded into spans');
+    if (this.folding || this.stopped) return;
+    let folded;
+    try {
+      folded = foldGoneSegments(this.deps.db, FOLD_BATCH);
+    } catch (err) {
+      // The rows stay as they were (one transaction a batch): tried again at the next pass.
+      this.deps.logger.warn({ err }, 'folding gone segments failed');
+      return;
+    }
+    this.foldedRows += folded.segments;
+    if (folded.more) {
+      this.folding = setImmediate(() => {
+        this.folding = null;
+        this.fold();
+      });
+    } else if (this.foldedRows > 0) {
+      this.deps.logger.debug({ segments: this.foldedRows }, 'gone segments folded into spans');
+      this.foldedRows = 0;
+    }
   }
 
   enforceRetention(now = Date.now()): number {

@@ -2,13 +2,14 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Recording } from '../../src/buffer/recording.ts';
 import { validateConfig } from '../../src/config/load.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStore, type Db } from '../../src/store/db.ts';
 import { SpoolRepo } from '../../src/store/spool.ts';
+import { FOLD_BATCH } from '../../src/store/segment-folding.ts';
 import { AccountingRepo } from '../../src/store/accounting.ts';
 import { coveredMs, union } from '../../src/core/intervals.ts';
 
@@ -102,5 +103,38 @@ describe('retention', () => {
     expect(lost).toHaveLength(2);
     expect(lost.every((l) => l.reason === 'evicted-undelivered' && l.destinationId === null)).toBe(true);
     expect(repo.complete().map((s) => s.path)).toEqual([segs[4]]);
+  });
+
+  it('folds at start what an earlier version left as rows, a batch per turn of the event loop', async () => {
+    const { repo, recording, db } = setup(1);
+    // Rows an earlier version kept for ever: 2.5 batches of evicted segments before the ten.
+    const old = Array.from({ length: FOLD_BATCH * 2.5 }, (_, i) => ({
+      cameraId: 'cam',
+      path: `/gone/cam/${i}.ts`,
+      startMs: Date.UTC(2026, 0, 1) + i * 4000,
+      endMs: Date.UTC(2026, 0, 1) + (i + 1) * 4000,
+      bytes: MB,
+      sha256: 'x'.repeat(64),
+      recovered: false,
+    }));
+    repo.addSegments(old);
+    db.prepare("UPDATE segments SET state = 'evicted' WHERE path LIKE '/gone/%'").run();
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(Date.now()), 0);
+    try {
+      await recording.start(new AbortController().signal);
+      const gone = () =>
+        (db.prepare("SELECT COUNT(*) AS n FROM segments WHERE state <> 'complete'").get() as { n: number }).n;
+      // One batch at start, the rest later: the event loop ran in between.
+      expect(gone()).toBe(FOLD_BATCH * 1.5);
+      const ticksAtStart = ticks.length;
+      await vi.waitFor(() => expect(gone()).toBe(0));
+      expect(ticks.length).toBeGreaterThan(ticksAtStart);
+      expect(repo.complete()).toHaveLength(10);
+      expect(coveredMs(union(new AccountingRepo(db).recorded('cam')))).toBe((FOLD_BATCH * 2.5 + 10) * 4000);
+    } finally {
+      clearInterval(ticker);
+      await recording.stop();
+    }
   });
 });
