@@ -90,8 +90,12 @@ export class Ledger implements Module {
           },
           'outage ended',
         );
-        // Without a backfill endpoint, what the destination missed live is gone for it.
-        if (!backfilled.has(e.destinationId) && outage.cause !== 'camera') {
+        // Without a backfill endpoint, what the destination missed live is gone for it, whatever
+        // the cause: a camera outage's own seconds still count as camera-down (core/accounting.ts
+        // counts each second once, the camera's reason first), and the rest of it (the margin
+        // before, or a camera process the relay restarted, which is no camera outage at all) was
+        // recorded but never delivered.
+        if (!backfilled.has(e.destinationId)) {
           r.addLost({
             cameraId: e.cameraId,
             destinationId: e.destinationId,

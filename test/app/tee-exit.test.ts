@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayStatus } from '../../src/core/status.ts';
 import { startRtmpIngest, type RtmpIngest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
-import { destinationAccount, readBacklog, type Backlog } from '../support/accounting.ts';
+import { describeAccount, destinationAccount, readBacklog, type Backlog } from '../support/accounting.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate.ts';
 import { waitFor } from '../support/wait.ts';
@@ -144,16 +144,17 @@ describe('a tee destination refused until it is failing', () => {
     expect(stream(await daemon.status()).restartsLastHour).toBe(0);
   }, 120_000);
 
-  it("accounts for every second of the recording across the camera process's restart", async () => {
+  it("accounts for every second of the recording and of both destinations across the camera process's restart", async () => {
     // The segment being written is indexed once it closes: that much may still be unaccounted.
     const open = SEGMENT_S + 1;
     let last: Backlog | null = null;
-    await waitFor(
+    // The backlog that meets the condition is the one judged: the open segment grows between reads.
+    const b = await waitFor(
       async () => {
-        last = await readBacklog(config);
-        const a = last.accounting.find((x) => x.cameraId === 'gate');
-        return last.openOutages.length === 0 && a !== undefined && a.recording.unaccountedSeconds <= open
-          ? true
+        const x = (last = await readBacklog(config));
+        const a = x.accounting.find((c) => c.cameraId === 'gate');
+        return x.openOutages.length === 0 && a !== undefined && a.recording.unaccountedSeconds <= open
+          ? x
           : null;
       },
       'every outage closed, the recording accounted',
@@ -162,7 +163,6 @@ describe('a tee destination refused until it is failing', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${JSON.stringify(last, null, 1)}`);
     });
-    const b = await readBacklog(config);
     const { camera } = destinationAccount(b, 'gate', 'ioc');
     const r = camera.recording;
     console.log(
@@ -171,5 +171,10 @@ describe('a tee destination refused until it is failing', () => {
     // The restart's cut (under a second here, GAP_MS in buffer/segment-index.ts) or a gap lost as not-recorded, with its reason.
     expect(Object.keys(r.lostByReason).filter((k) => k !== 'starting' && k !== 'not-recorded')).toEqual([]);
     expect(Math.abs(r.configuredSeconds - r.recordedSeconds - r.lostSeconds)).toBeLessThanOrEqual(open);
+    for (const id of ['ioc', 'national']) {
+      const { d, sum } = destinationAccount(b, 'gate', id);
+      console.log(describeAccount(id, d, sum));
+      expect(Math.abs(d.configuredSeconds - sum)).toBeLessThanOrEqual(SEGMENT_S);
+    }
   }, 120_000);
 });
