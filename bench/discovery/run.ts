@@ -2,8 +2,10 @@
 // beside the `onvif` package driven with one Cam per camera in parallel (onvif-peer.ts), on the
 // same site in the same run. Needs root: the cameras live in network namespaces on a real bridge
 // so multicast, addresses and the standard port 3702 are real.
-//   npm run bench:discovery [-- --cameras 32 --window 3 --runs 3 --slow-ms 0]
+//   npm run bench:discovery [-- --cameras 32 --window 3 --runs 3 --slow-ms 0 --bundle]
 // --slow-ms T makes the last camera (a Hikvision) answer every call T ms late (issue 12, item 7).
+// --bundle times the release build (npm run build: dist/edge-gateway.mjs, as installed) rather
+// than the checkout run through tsx (bin/edge-gateway.js), which pays for compiling at start-up.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { gwInterface, startSite, type Personality, type SimCameraSpec } from '../../test/sim/site.ts';
@@ -16,7 +18,12 @@ const N = arg('cameras', 32);
 const WINDOW_S = arg('window', 3);
 const RUNS = arg('runs', 3);
 const SLOW_MS = arg('slow-ms', 0);
-const BIN = fileURLToPath(new URL('../../bin/edge-gateway.js', import.meta.url));
+const BUNDLE = process.argv.includes('--bundle');
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = fileURLToPath(
+  new URL(BUNDLE ? '../../dist/edge-gateway.mjs' : '../../bin/edge-gateway.js', import.meta.url),
+);
+if (BUNDLE) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 const PEER = fileURLToPath(new URL('./onvif-peer.ts', import.meta.url));
 
 if (process.getuid?.() !== 0) {
@@ -40,6 +47,9 @@ console.log(
     (SLOW_MS > 0 ? `, the last (${specs[N - 1]!.personality}) ${SLOW_MS} ms late on every call` : ''),
 );
 console.log(`machine: ${execFileSync('nproc').toString().trim()} cores, node ${process.version}`);
+console.log(
+  `ours: ${BUNDLE ? 'the release build (dist/edge-gateway.mjs)' : 'the checkout through tsx (bin/edge-gateway.js)'}`,
+);
 const site = await startSite({ cameras: specs, mode: 'netns' });
 try {
   const ns = site.gwNamespace!;

@@ -88,7 +88,9 @@ export class DeviceSession {
 
   /**
    * A call the ONVIF Core specification puts in the PRE_AUTH class (GetServices, GetCapabilities),
-   * sent without credentials so that it can overlap the clock read at no risk to the account.
+   * sent without credentials so that it can overlap the clock read at no risk to the account: a
+   * request that presents no credentials is not a failed login (the simulated Dahua, which locks
+   * after 5, counts only presented credentials that were rejected).
    * Resolves null when the device wants a login for it anyway (then sign it with call()).
    */
   async callOpen(service: URL, request: SoapRequest): Promise<string | null> {
