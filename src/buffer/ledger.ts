@@ -54,6 +54,16 @@ export class Ledger implements Module {
           const delivered = e.deliveredUntil ? Date.parse(e.deliveredUntil) : at;
           const start = Math.min(at, delivered);
           if (r.openOutage(e.cameraId, e.destinationId, cause, start)) {
+            this.deps.logger.info(
+              {
+                cameraId: e.cameraId,
+                destinationId: e.destinationId,
+                cause,
+                reason: e.reason,
+                secondsBeforeSeen: Math.round((at - start) / 100) / 10,
+              },
+              'outage began',
+            );
             this.deps.events.emit('outage', {
               cameraId: e.cameraId,
               destinationId: e.destinationId,

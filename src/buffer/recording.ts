@@ -67,7 +67,7 @@ export class Recording implements Module {
       paused: () => this.alarmReason ?? cam.problem,
       onRun: (runId) => this.index.onRun(cam, runId),
       lastWriteAt: () => cam.lastWriteAt,
-      onInterrupted: (reason) => this.index.interrupted(cam, reason),
+      onInterrupted: (detail, reason) => this.index.interrupted(cam, detail, undefined, reason),
     };
   }
 

@@ -5,6 +5,7 @@
 // cache, and every new row written in one transaction.
 import { lstatSync, mkdirSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LostReason } from '../core/accounting.ts';
 import { monoNow } from '../core/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AccountingRepo } from '../store/accounting.ts';
@@ -123,7 +124,7 @@ export class SegmentIndex {
   }
 
   /** The first reason wins: a gap already open keeps its start and reason. */
-  interrupted(cam: CameraSpool, detail: string, at = Date.now(), reason = 'not-recorded'): void {
+  interrupted(cam: CameraSpool, detail: string, at = Date.now(), reason: LostReason = 'not-recorded'): void {
     cam.interrupted ??= { reason, detail, at, saved: false };
   }
 

@@ -9,20 +9,28 @@ export interface LostSpan extends Span {
 }
 
 /**
- * When lost spans of several reasons overlap, a second is counted once, under the first of these
- * (the others after them in alphabetical order): the cause nearest the camera explains the most.
+ * Every reason a second is lost (docs/backfill.md, "Where every second went"). When lost spans of
+ * several reasons overlap, a second is counted once, under the first of these (any other after
+ * them in alphabetical order): the cause nearest the camera explains the most. `relay-restart`:
+ * the gateway restarted a camera's ffmpeg itself (a clock stepped back, a black-holed destination
+ * it could not reset alone, a failing destination moved out of the tee, a certificate that now
+ * verifies, a restart asked for).
  */
-const REASON_ORDER = [
+export const LOST_REASONS = [
   'camera-down',
   'gateway-down',
   'starting',
+  'relay-restart',
   'not-recorded',
   'partial-discarded',
   'missing',
   'corrupt',
   'evicted-undelivered',
   'no-backfill-endpoint',
-];
+] as const;
+
+export type LostReason = (typeof LOST_REASONS)[number];
+const REASON_ORDER: readonly string[] = LOST_REASONS;
 
 export interface DestinationAccount {
   configuredSeconds: number;

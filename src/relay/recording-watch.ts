@@ -6,6 +6,7 @@
 import { monoNow } from '../core/clock.ts';
 import { Backoff, backoffDelay } from '../core/backoff.ts';
 import { FailureStreak } from '../core/failure-streak.ts';
+import type { LostReason } from '../core/accounting.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SupervisedState, SupervisorStatus } from './supervisor.ts';
 
@@ -19,8 +20,11 @@ export interface RecorderHooks {
   onRun: (runId: string) => void;
   /** When the camera's recording last reached the disk (a segment closed or the open one grew), or null. */
   lastWriteAt: () => number | null;
-  /** Recording stopped for a reason that is not the camera: the gap to the next segment is accounted as lost. */
-  onInterrupted: (reason: string) => void;
+  /**
+   * Recording stopped for a reason that is not the camera (`detail` says which): the gap to the
+   * next segment is accounted as lost, as `reason` (default `not-recorded`).
+   */
+  onInterrupted: (detail: string, reason?: LostReason) => void;
 }
 
 export interface RecordingWatchOptions {

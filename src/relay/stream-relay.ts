@@ -304,8 +304,7 @@ export class StreamRelay {
       this.log.warn(
         'could not reset a black-holed connection (needs CAP_NET_ADMIN): restarting the camera process',
       );
-      this.opts.recorder?.onInterrupted('camera process restarted for a black-holed destination');
-      await this.camera.restartNow('a destination was black-holed');
+      await this.restart('a black-holed destination could not be reset alone (no CAP_NET_ADMIN)');
     } finally {
       this.resetting = false;
     }
@@ -320,8 +319,9 @@ export class StreamRelay {
     };
   }
 
+  /** A restart the gateway decided (not the camera's failure): its recording gap says so. */
   async restart(reason: string): Promise<void> {
-    if (this.recorder) this.opts.recorder?.onInterrupted(reason);
+    if (this.recorder) this.opts.recorder?.onInterrupted(reason, 'relay-restart');
     await this.camera.restartNow(reason);
   }
 

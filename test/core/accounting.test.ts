@@ -40,6 +40,29 @@ describe('accounting of a destination', () => {
     });
   });
 
+  it('counts a restart the relay decided once, under its reason, and the rest of the outage as not sendable', () => {
+    // A destination without backfill, live throughout but for a restart of its camera's ffmpeg at
+    // 40 (a clock stepped back): its outage opens at 30 (the margin before the last delivery),
+    // nothing was recorded 40-42, and it is live again at 45.
+    const a = accountDestination({
+      window: s(0, 60),
+      up: [s(0, 40), s(45, 60)],
+      outages: [s(30, 45)],
+      backfilled: [],
+      owed: [],
+      lost: [
+        { ...s(40, 42), reason: 'relay-restart' },
+        { ...s(30, 45), reason: 'no-backfill-endpoint' },
+      ],
+    });
+    expect(a).toMatchObject({
+      liveSeconds: 30 + 15,
+      lostSeconds: 15,
+      lostByReason: { 'relay-restart': 2, 'no-backfill-endpoint': 13 },
+      unaccountedSeconds: 0,
+    });
+  });
+
   it('shows as unaccounted what is neither live nor in an outage, and an outage second with no reason', () => {
     const a = accountDestination({
       window: s(0, 60),
