@@ -25,6 +25,8 @@ export interface SupervisorOptions {
   /** Another sign of a stall beyond ffmpeg's own progress (e.g. nothing acknowledged upstream): a reason, or null. */
   stallCheck?: (pid: number | null, stallMs: number) => { reason: string; lastGoodAt: number } | null;
   onLaunch?: () => void;
+  /** Why it failed, in words, from its last error lines (a destination it could not open), or null. */
+  explain?: (tail: string[]) => string | null;
   onStateChange?: (state: SupervisedState, previous: SupervisedState) => void;
   /** Failures in a row before the part is failing (0: never). */
   failingAfter?: number;
@@ -248,7 +250,9 @@ export class Supervisor {
     this.proc = null;
     const now = this.clock.now();
     const refusal = this.opts.login?.refusal(tail) ?? null;
-    const reason = refusal ? `the camera refused the login (RTSP ${refusal})` : why;
+    const reason = refusal
+      ? `the camera refused the login (RTSP ${refusal})`
+      : (this.opts.explain?.(tail) ?? why);
     if (refusal) this.opts.login?.refused(refusal);
     this.lastError = reason;
     this.restarts.push(now);

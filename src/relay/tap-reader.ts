@@ -4,6 +4,7 @@
 import { monoNow } from '../core/clock.ts';
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
+import { scrubText } from '../log/secrets.ts';
 import { DeliveryEvidence, judge, type Judgement } from './delivery-evidence.ts';
 import { outputCommand } from './ffmpeg-args.ts';
 import { runFfmpeg } from './ffmpeg-process.ts';
@@ -79,6 +80,7 @@ export class TapReader {
           }),
         ),
       judge: o.cameraLive,
+      explain: (tail) => openFailure(tail, o.url),
       // Judged at the relay's looks at the TCP table (look), read here.
       stallCheck: () => {
         const last = this.last;
@@ -131,4 +133,15 @@ export class TapReader {
     if (j?.windowMs != null) this.windowMs = j.windowMs;
     this.last = j;
   }
+}
+
+/**
+ * Why its ffmpeg could not open the destination, in the words a tee destination's refusal gets
+ * (destination-messages.ts): ffmpeg ends with `URL: why` (`rtmp://host/live/x: Connection refused`),
+ * its lines scrubbed as the URL is here.
+ */
+export function openFailure(tail: string[], url: string): string | null {
+  const said = `${scrubText(url)}: `;
+  const line = [...tail].reverse().find((l) => l.startsWith(said));
+  return line ? `could not open the destination: ${line.slice(said.length)}` : null;
 }

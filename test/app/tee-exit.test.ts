@@ -24,8 +24,12 @@ let daemon: Daemon;
 const FAILING_AFTER = 3;
 const SEGMENT_S = 2;
 let config: string;
-/** Steps far enough apart that ffmpeg's start and probe of the tap (a second or two) cannot reorder them. */
-const BACKOFF = [1, 5, 15];
+/**
+ * Each attempt of the moved process also waits for its probe of the tap, which ffmpeg 5.1 reads for
+ * the whole -analyzeduration (5 s: 6.0-6.4 s from start to connect, measured): steps far enough
+ * apart that this and their +-20 % jitter cannot reorder the gaps.
+ */
+const BACKOFF = [1, 8, 20];
 
 const stream = (s: GatewayStatus) => s.streams.find((x) => x.cameraId === 'gate')!;
 const dest = async (id: string) => stream(await daemon.status()).destinations.find((d) => d.id === id)!;
@@ -116,6 +120,8 @@ describe('a tee destination refused until it is failing', () => {
     const national = await dest('national');
     expect(national.failingSince).not.toBeNull();
     expect(national.state).not.toBe('live');
+    // Its own ffmpeg's failure, in the words the tee's refusals had.
+    expect(national.lastError).toMatch(/^could not open the destination: /);
     expect(logLines('failing:')).toHaveLength(1);
     const ioc = await dest('ioc');
     expect(ioc.state).toBe('live');
