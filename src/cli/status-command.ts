@@ -86,7 +86,11 @@ export function registerStatusCommand(program: Command, io: Io): void {
         ...s.destinations.map((d) => [
           '',
           '',
-          d.transcoding ? t('status.transcode', { id: d.id, cpu: n(d.cpuPercent, '%') }) : d.id,
+          d.transcoding
+            ? t('status.transcode', { id: d.id, cpu: n(d.cpuPercent, '%') })
+            : d.outOfTee
+              ? t('status.outOfTee', { id: d.id })
+              : d.id,
           stateText(d),
           n(d.fps),
           n(d.kbps),

@@ -32,6 +32,8 @@ export interface StreamStatus extends PartStatus {
   destinations: (PartStatus & {
     id: string;
     transcoding: boolean;
+    /** Moved out of the camera's tee after failing: written by an ffmpeg of its own (docs/relay.md). */
+    outOfTee: boolean;
     cpuPercent: number | null;
     /** Share of the last 24 h this destination was live (0-1), null before any record. */
     availability24h: number | null;

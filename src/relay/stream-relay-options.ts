@@ -51,5 +51,5 @@ export interface StreamRelayStatus {
   profileToken: string;
   ingest: SupervisorStatus;
   recording: SupervisorStatus | null;
-  destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean })[];
+  destinations: (SupervisorStatus & { destinationId: string; transcoding: boolean; outOfTee: boolean })[];
 }

@@ -340,6 +340,7 @@ export class StreamRelay {
         ...byId.get(o.destinationId)!,
         destinationId: o.destinationId,
         transcoding: o.transcode !== null,
+        outOfTee: o.transcode === null && this.readers.some((r) => r.output === o),
       })),
     };
   }

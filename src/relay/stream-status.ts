@@ -41,6 +41,7 @@ export function streamStatus(
       id: d.destinationId,
       ...part(d),
       transcoding: d.transcoding,
+      outOfTee: d.outOfTee,
       cpuPercent: d.transcoding ? cpuPercent(d.pid) : null,
       availability24h: availability(r.cameraId, d.destinationId),
     })),

@@ -92,7 +92,9 @@ describe('a destination refused again and again', () => {
     expect(failingLines()).toHaveLength(1);
     expect(failingLines()[0]).toMatch(/"part":"destination","destinationId":"national"/);
     const shown = await runCli(['status', '--socket', socket]);
-    expect(shown.stdout).toMatch(/national\s+(backing-off|starting), FAILING: \d+ failures in a row/);
+    expect(shown.stdout).toMatch(
+      /national \(own process: out of the tee\)\s+(backing-off|starting), FAILING: \d+ failures in a row/,
+    );
   }, 120_000);
 
   it('delivers once the ingest is back, and the alarm clears', async () => {

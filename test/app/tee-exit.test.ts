@@ -12,6 +12,7 @@ import type { GatewayStatus } from '../../src/core/status.ts';
 import { startRtmpIngest, type RtmpIngest } from '../ingest/index.ts';
 import { startSite, type SimSite } from '../sim/site.ts';
 import { describeAccount, destinationAccount, readBacklog, type Backlog } from '../support/accounting.ts';
+import { runCli } from '../support/cli.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate.ts';
 import { waitFor } from '../support/wait.ts';
@@ -24,6 +25,7 @@ let daemon: Daemon;
 const FAILING_AFTER = 3;
 const SEGMENT_S = 2;
 let config: string;
+let socket: string;
 /**
  * Each attempt of the moved process also waits for its probe of the tap, which ffmpeg 5.1 reads for
  * the whole -analyzeduration (5 s: 6.0-6.4 s from start to connect, measured): steps far enough
@@ -54,7 +56,7 @@ beforeAll(async () => {
   ]);
   gate = await startTcpGate({ host: rtmp.host, port: rtmp.port });
   dir = mkdtempSync(join(tmpdir(), 'egw-tee-exit-'));
-  const socket = join(dir, 'status.sock');
+  socket = join(dir, 'status.sock');
   config = join(dir, 'gateway.yaml');
   writeFileSync(
     config,
@@ -122,6 +124,12 @@ describe('a tee destination refused until it is failing', () => {
     expect(national.state).not.toBe('live');
     // Its own ffmpeg's failure, in the words the tee's refusals had.
     expect(national.lastError).toMatch(/^could not open the destination: /);
+    expect(national.outOfTee).toBe(true);
+    expect((await dest('ioc')).outOfTee).toBe(false);
+    const shown = await runCli(['status', '--socket', socket]);
+    expect(shown.stdout).toMatch(
+      /national \(own process: out of the tee\)\s+\S+, FAILING: \d+ failures in a row/,
+    );
     expect(logLines('failing:')).toHaveLength(1);
     const ioc = await dest('ioc');
     expect(ioc.state).toBe('live');

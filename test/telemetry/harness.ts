@@ -55,6 +55,7 @@ export function stream(
       id,
       ...part(s),
       transcoding: false,
+      outOfTee: false,
       cpuPercent: null,
       availability24h: null,
     })),
