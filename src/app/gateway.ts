@@ -160,6 +160,7 @@ export class Gateway {
       status: () => this.status(),
       db,
       rediscover: () => this.discovery.rediscover(),
+      snapshotUri: (id) => this.discovery.snapshotUri(id),
       restartCamera: (id) => this.relay.restartCamera(id),
     });
     const sch = cfg.schedules;

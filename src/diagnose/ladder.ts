@@ -52,7 +52,13 @@ export async function diagnose(target: string, opts: DiagnoseOptions): Promise<D
   if (tcp.status === 'fail') return finish(target, [tcp]);
   const report = await probeDevice(
     { onvifUrl, source: 'manual' },
-    { credentials: opts.credentials, timeoutMs: opts.timeoutMs, maxInFlight: opts.maxInFlight },
+    // The ladder's last step checks the snapshot: read its URI whatever round trip it costs.
+    {
+      credentials: opts.credentials,
+      timeoutMs: opts.timeoutMs,
+      maxInFlight: opts.maxInFlight,
+      snapshot: 'always',
+    },
   );
   return climb(target, [tcp], report, opts);
 }

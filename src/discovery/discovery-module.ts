@@ -8,6 +8,7 @@ import type { Module } from '../core/module.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Db } from '../store/db.ts';
 import { rediscover, type RediscoverySummary } from './rediscovery.ts';
+import { snapshotUriOf } from './snapshot-uri.ts';
 
 export interface DiscoveryDeps {
   cfg: Config;
@@ -54,6 +55,11 @@ export class DiscoveryModule implements Module {
     } catch (err) {
       if (!this.abort.signal.aborted) this.deps.logger.error({ err, why }, 'discovery failed');
     }
+  }
+
+  /** A camera's snapshot URI, read on first use where discovery left it out (snapshot-uri.ts). */
+  snapshotUri(cameraId: string): Promise<string | null> {
+    return snapshotUriOf(this.deps.cfg, this.deps.db, cameraId, this.holds);
   }
 
   /** Runs a discovery now, or joins the one already running. */

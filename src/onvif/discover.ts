@@ -6,7 +6,7 @@ import type { CameraSource } from '../core/inventory.ts';
 import { hostsOf } from '../core/xaddr.ts';
 import { Limiter } from './limiter.ts';
 import { readArp } from './neighbours.ts';
-import { probeDevice } from './probe-device.ts';
+import { probeDevice, type SnapshotRead } from './probe-device.ts';
 import { scanHosts } from './scan.ts';
 import type { Credentials } from './transport.ts';
 import { wsDiscover, type IgnoredReply, type ProbeInterface } from './ws-discovery.ts';
@@ -31,6 +31,8 @@ export interface DiscoverOptions {
   progress?: (event: DiscoverProgress) => void;
   /** Each device as soon as it is read, before slower ones finish (the daemon's inventory, survey). */
   onDevice?: (report: DeviceReport) => void;
+  /** Default 'if-free': the snapshot URI only where it costs no round trip (probe-device.ts). */
+  snapshot?: SnapshotRead;
   signal?: AbortSignal;
 }
 
@@ -141,6 +143,7 @@ async function probeTarget(target: Target, opts: DiscoverOptions): Promise<Devic
         resyncOnReject: opts.resyncOnReject?.(url) ?? true,
         timeoutMs: opts.callTimeoutMs,
         maxInFlight: opts.maxInFlightPerCamera,
+        snapshot: opts.snapshot ?? 'if-free',
       },
     );
     const e = report.error;

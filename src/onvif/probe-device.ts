@@ -6,13 +6,13 @@ import { macOf, uuidOf, type CameraSource } from '../core/inventory.ts';
 import { UriError, checkStreamScheme, normaliseStreamUri } from '../core/stream-uri.ts';
 import { OnvifError, isFatal } from './errors.ts';
 import { DeviceSession, type SessionOptions } from './session.ts';
-import { parseCapabilities } from './parse/capabilities.ts';
+import { readEndpoints } from './endpoints.ts';
 import { parseDeviceInformation } from './parse/device-information.ts';
 import { parseProfiles, parseProfiles2 } from './parse/profiles.ts';
-import { parseServices } from './parse/services.ts';
 import { parseMediaUri } from './parse/stream-uri.ts';
 import { parseNetworkInterfaces } from './parse/network-interfaces.ts';
 import * as req from './parse/requests.ts';
+import { askSnapshotUri } from './snapshot-uri.ts';
 
 /** NVRs expose dozens of profiles; reading a URI for each would take minutes on a slow device. */
 const MAX_URI_PROFILES = 8;
@@ -21,6 +21,17 @@ export interface ProbeTarget {
   onvifUrl: string;
   endpointRef?: string | null;
   source: CameraSource;
+}
+
+/**
+ * When a read asks the snapshot URI. 'if-free' (discovery): only when the last round the read needs
+ * anyway has a free slot, so it costs no round trip; else it is read on first use (snapshot-uri.ts).
+ * 'always': the diagnose ladder and the survey, whose snapshot check needs it.
+ */
+export type SnapshotRead = 'always' | 'if-free';
+
+export interface ProbeOptions extends SessionOptions {
+  snapshot?: SnapshotRead;
 }
 
 function problem(step: ProbeStep, err: unknown): DeviceProblem {
@@ -52,9 +63,10 @@ const AUTH_KINDS = ['not-authorized', 'locked', 'no-credentials'];
  * GetServices (asked without credentials), the device information with the profiles, all URIs
  * together. The session keeps at most maxInFlight requests on the wire, signs nothing before the
  * clock is known, and bounds the logins a refusing camera sees. A slow camera is read in four of
- * its round trips.
+ * its round trips (five with a MAC to read and more than two video profiles): the calls the read
+ * needs come first, the snapshot URI only in a slot they leave free (opts.snapshot).
  */
-export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Promise<DeviceReport> {
+export async function probeDevice(target: ProbeTarget, opts: ProbeOptions): Promise<DeviceReport> {
   const url = new URL(target.onvifUrl);
   const session = new DeviceSession(url, opts);
   const report: DeviceReport = {
@@ -90,6 +102,7 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
   // GetProfiles is on the longest path: it goes first as the first signed call, and the device
   // information follows it (the first signed call goes alone until it succeeds).
   let startInfo: () => void = () => undefined;
+  let infoDone = false;
   const infoMayGo = new Promise<void>((resolve) => (startInfo = resolve));
   const media = (async () => {
     const endpoints = await at('services', readEndpoints(session, url));
@@ -106,7 +119,13 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
       throw new StepError('profiles', new OnvifError('unsupported', 'no profile has a video encoder'));
     }
     go();
-    await at('stream-uri', readUris(session, endpoints, m.version, report));
+    // After GetProfiles, maxInFlight calls a round: the device information (unless answered
+    // already), the stream URIs and the MAC. The snapshot URI goes only into a slot of their
+    // last round, unless the caller needs it whatever it costs.
+    const video = Math.min(m.profiles.filter((p) => p.encoding !== null).length, MAX_URI_PROFILES);
+    const needed = (infoDone ? 0 : 1) + video + (needMac ? 1 : 0);
+    const snapshot = opts.snapshot === 'always' || needed % opts.maxInFlight !== 0;
+    await at('stream-uri', readUris(session, endpoints, m.version, report, snapshot));
     if (!report.profiles.some((p) => p.streamUri)) {
       throw new StepError(
         'stream-uri',
@@ -126,6 +145,7 @@ export async function probeDevice(target: ProbeTarget, opts: SessionOptions): Pr
         return session.call(url, req.getDeviceInformation());
       })
       .then((xml) => {
+        infoDone = true;
         report.info = parseDeviceInformation(xml);
       }),
   );
@@ -171,35 +191,6 @@ async function readMac(session: DeviceSession, url: URL): Promise<string | null>
   }
 }
 
-/**
- * GetServices is in ONVIF Core's PRE_AUTH class: asked without credentials, beside the clock read.
- * Signed (after the clock) only where the device wants a login for it anyway.
- */
-async function readEndpoints(session: DeviceSession, url: URL): Promise<ServiceEndpoints> {
-  let askSigned = true;
-  try {
-    const open = await session.callOpen(url, req.getServices(false));
-    if (open !== null) {
-      const s = parseServices(open);
-      if (s.media || s.media2) return s;
-      askSigned = false;
-    }
-  } catch (err) {
-    if (isFatal(err)) throw err;
-    askSigned = false;
-  }
-  if (askSigned) {
-    try {
-      const s = parseServices(await session.call(url, req.getServices(false)));
-      if (s.media || s.media2) return s;
-    } catch (err) {
-      if (isFatal(err)) throw err;
-    }
-  }
-  // Older firmware has no GetServices (Hikvision answers InvalidArgVal): fall back to GetCapabilities.
-  return parseCapabilities(await session.call(url, req.getCapabilities()));
-}
-
 async function readProfiles(
   session: DeviceSession,
   endpoints: ServiceEndpoints,
@@ -218,12 +209,13 @@ async function readProfiles(
   return { version: 1, profiles };
 }
 
-/** Every stream URI and the snapshot URI at once; the session keeps the per-camera limit. */
+/** Every stream URI, and the snapshot URI when asked, at once; the session keeps the per-camera limit. */
 async function readUris(
   session: DeviceSession,
   endpoints: ServiceEndpoints,
   version: 1 | 2,
   report: DeviceReport,
+  withSnapshot: boolean,
 ): Promise<void> {
   const service = session.serviceUrl(version === 2 ? endpoints.media2 : endpoints.media);
   const video = report.profiles.filter((p) => p.encoding !== null);
@@ -246,19 +238,13 @@ async function readUris(
       own.push(`${profile.token}: ${(err as Error).message}`);
     }
   });
-  // The first video profile's snapshot, asked beside its stream URI rather than after it.
-  const first = video[0];
+  // The first video profile's snapshot, asked after the stream URIs: it takes a slot they leave.
+  const first = withSnapshot ? video[0] : undefined;
   const snapshotNotes: string[] = [];
   const snapshot = (async () => {
     if (!first) return;
     try {
-      const request = version === 2 ? req.getSnapshotUri2(first.token) : req.getSnapshotUri(first.token);
-      const raw = parseMediaUri(await session.call(service, request));
-      if (raw) {
-        const norm = normaliseStreamUri(raw, ctx);
-        checkStreamScheme(norm.uri, ['http', 'https']);
-        report.snapshotUri = norm.uri;
-      }
+      report.snapshotUri = await askSnapshotUri(session, service, version, first.token);
     } catch (err) {
       if (isFatal(err)) throw err;
       snapshotNotes.push(`snapshot: ${(err as Error).message}`);

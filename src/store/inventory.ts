@@ -119,6 +119,14 @@ export class InventoryRepo {
     })();
   }
 
+  /**
+   * The snapshot URI read on first use (discovery reads it only where it costs no round trip): not a
+   * sighting, so last_seen stays. Later reads without one keep it (core/inventory-merge.ts).
+   */
+  setSnapshotUri(id: string, uri: string): void {
+    this.db.prepare('UPDATE cameras SET snapshot_uri = ? WHERE id = ?').run(uri, id);
+  }
+
   /** Inserts or updates the row `find` names (see there). */
   upsert(c: InventoryUpdate, now = new Date()): InventoryCamera {
     const ts = now.toISOString();

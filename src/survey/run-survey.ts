@@ -93,7 +93,12 @@ export async function runSurvey(opts: SurveyOptions): Promise<SurveyReport> {
         known = pw.accepted;
         report = await probeDevice(
           { onvifUrl: report.onvifUrl, endpointRef: report.endpointRef, source: report.source },
-          { credentials: known, timeoutMs: base.callTimeoutMs, maxInFlight: base.maxInFlightPerCamera },
+          {
+            credentials: known,
+            timeoutMs: base.callTimeoutMs,
+            maxInFlight: base.maxInFlightPerCamera,
+            snapshot: 'always',
+          },
         );
         report.scopes = first.scopes;
         diagnosis = await diagnoseReport(report, ladder(known));
@@ -109,6 +114,8 @@ export async function runSurvey(opts: SurveyOptions): Promise<SurveyReport> {
     ...base,
     credentialsFor: ownCredentials,
     progress: opts.progress,
+    // Each camera's snapshot is checked (the ladder's last step): its URI is read with the rest.
+    snapshot: 'always',
     onDevice: (report) => {
       read++;
       rows.set(report, onvifRow(report));

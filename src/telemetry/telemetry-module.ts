@@ -39,6 +39,8 @@ export interface TelemetryDeps {
   db: Db;
   /** The discovery module's run, for the remote `rediscover` command. */
   rediscover: () => Promise<unknown>;
+  /** The discovery module's snapshot URI of a camera, read on first use, for the `snapshot` command. */
+  snapshotUri: (cameraId: string) => Promise<string | null>;
   restartCamera: (cameraId: string) => Promise<boolean>;
   /** Host sampling; tests and the bench inject their own. */
   sample?: SampleFn;

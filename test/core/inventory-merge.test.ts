@@ -124,6 +124,13 @@ describe('mergeRead', () => {
     expect(m.lastError).toBe('stream-uri: not read for Profile_2; last good kept');
   });
 
+  it('keeps a snapshot URI read on first use through a complete read that did not ask for it', () => {
+    // Discovery asks it only where it costs no round trip (onvif/probe-device.ts).
+    const m = mergeRead(known(), read({ snapshotUri: null }), T2);
+    expect(m.snapshotUri).toBe(read().snapshotUri);
+    expect([m.staleSince, m.lastError]).toEqual([null, null]);
+  });
+
   it('drops a profile the camera no longer lists: that is news, not a failure', () => {
     const m = mergeRead(known(), read({ profiles: [GOOD[0]!] }), T2);
     expect(m.profiles).toEqual([GOOD[0]]);

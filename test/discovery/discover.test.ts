@@ -207,6 +207,20 @@ describe('discover on a simulated site', () => {
     expect(result.raw).not.toMatch(/root:x:0:0/);
   });
 
+  it('leaves the snapshot URI null, not an error, where reading it would cost a round trip', async () => {
+    // hik-skew: three video profiles, found with its UUID: four rounds without the snapshot URI.
+    const skew = found('hik-skew')[0]!;
+    expect([skew.snapshotUri, skew.error]).toEqual([null, null]);
+    // noname-creds: two video profiles, the snapshot URI in the fourth round's free slot.
+    expect(found('noname-creds')[0]!.snapshotUri).toMatch(/^http:\/\//);
+    const r = await runCli(['inventory', '--json', '--config', config], {
+      env: { CAM_PASSWORD: 'Secret-123' },
+    });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const rows = (JSON.parse(r.stdout) as { cameras: JsonCamera[] }).cameras;
+    expect(rows.find((c) => c.address === cam('hik-skew').host)?.snapshotUri).toBeNull();
+  });
+
   it('keeps a stable inventory: a second discovery updates rows instead of adding', async () => {
     const db = openStore(join(dir, 'gateway.db'));
     const before = new InventoryRepo(db).list();

@@ -5,18 +5,19 @@
 //   failed login), so round 1 carries only unsigned calls: the clock and GetServices (PRE_AUTH);
 // - until one signed call succeeded, it goes alone (two on a locked account would be two failed
 //   logins where one is enough), so round 2 carries GetProfiles and nothing else.
-// After that, two calls a round (discovery.maxInFlightPerCamera). A camera with three video
-// profiles then needs 5 rounds: GetDeviceInformation, three stream URIs and the snapshot URI are
-// five calls, three rounds of two; with two profiles they fit in four.
+// After that, two calls a round (discovery.maxInFlightPerCamera). The calls the read needs come
+// first (GetDeviceInformation, the stream URIs, GetNetworkInterfaces where the MAC is needed); a
+// discovery read asks the snapshot URI only in a free slot of their last round. A camera with three
+// video profiles is then read in 4 rounds without it (5 where the caller wants it: the diagnose
+// ladder, the survey); with two profiles, or three and a MAC to read, it fits in the last round.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeDevice } from '../../src/onvif/probe-device.ts';
-import type { SessionOptions } from '../../src/onvif/session.ts';
+import { probeDevice, type ProbeOptions } from '../../src/onvif/probe-device.ts';
 import { startSite, type SimCamera, type SimSite } from '../sim/site.ts';
 import type { SimSoapRequest } from '../sim/types.ts';
 
 // Each answer this late: requests sent side by side always arrive before either is answered.
 const DELAY_MS = 800;
-const opts: SessionOptions = {
+const opts: ProbeOptions = {
   credentials: { username: 'admin', password: 'Secret-123' },
   timeoutMs: 10_000,
   maxInFlight: 2,
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 /** Reads the camera and returns the report, the rounds its requests fell in and its failed logins. */
-async function read(c: SimCamera, endpointRef: string | null, o: SessionOptions = opts) {
+async function read(c: SimCamera, endpointRef: string | null, o: ProbeOptions = opts) {
   const [seen, failed] = [c.requests().length, c.failedLogins()];
   const report = await probeDevice({ onvifUrl: c.onvifUrl, endpointRef, source: 'discovery' }, o);
   const requests = c.requests().slice(seen);
@@ -55,29 +56,40 @@ async function read(c: SimCamera, endpointRef: string | null, o: SessionOptions 
 }
 
 describe('round trips of a slow camera', () => {
-  it('reads three video profiles in five rounds: the clock beside GetServices unsigned, GetProfiles signed alone, then two a round', async () => {
+  it('reads three video profiles in four rounds: the clock beside GetServices unsigned, GetProfiles signed alone, then two a round, without the snapshot URI', async () => {
     const c = cam('hik');
     const { report, rounds, names, failedLogins } = await read(c, c.endpointRef);
 
     expect(report.error).toBeNull();
     expect(report.profiles.filter((p) => p.streamUri)).toHaveLength(3);
-    expect(report.snapshotUri).not.toBeNull();
+    // Read on first use (the remote snapshot command), not at the cost of a fifth round.
+    expect(report.snapshotUri).toBeNull();
+    expect(report.notes.filter((n) => n.startsWith('snapshot:'))).toEqual([]);
     expect(report.info?.serial).toBe(c.serial);
     expect(failedLogins).toBe(0);
 
     expect(names[0]).toEqual(['GetServices', 'GetSystemDateAndTime']);
     expect(names[1]).toEqual(['GetProfiles*']);
-    expect(rounds.map((r) => r.length)).toEqual([2, 1, 2, 2, 1]);
+    expect(rounds.map((r) => r.length)).toEqual([2, 1, 2, 2]);
     expect(names.slice(2).flat().sort()).toEqual([
       'GetDeviceInformation*',
-      'GetSnapshotUri*',
       'GetStreamUri*',
       'GetStreamUri*',
       'GetStreamUri*',
     ]);
   }, 60_000);
 
-  it('reads two video profiles in four rounds', async () => {
+  it("reads the snapshot URI of three video profiles in a fifth round where the caller needs it ('always': the ladder, the survey)", async () => {
+    const c = cam('hik');
+    const { report, rounds, names } = await read(c, c.endpointRef, { ...opts, snapshot: 'always' });
+
+    expect(report.error).toBeNull();
+    expect(report.snapshotUri).not.toBeNull();
+    expect(rounds.map((r) => r.length)).toEqual([2, 1, 2, 2, 1]);
+    expect(names[4]).toEqual(['GetSnapshotUri*']);
+  }, 60_000);
+
+  it('reads two video profiles in four rounds, the snapshot URI in the free slot of the fourth', async () => {
     const c = cam('noname');
     const { report, rounds, names } = await read(c, c.endpointRef);
 
@@ -87,16 +99,19 @@ describe('round trips of a slow camera', () => {
     expect(names[0]).toEqual(['GetServices', 'GetSystemDateAndTime']);
     expect(names[1]).toEqual(['GetProfiles*']);
     expect(rounds.map((r) => r.length)).toEqual([2, 1, 2, 2]);
+    expect(names[3]).toContain('GetSnapshotUri*');
   }, 60_000);
 
-  it('reads the MAC of a camera without a UUID beside the snapshot URI, in the same five rounds', async () => {
+  it('reads the MAC of three video profiles without a UUID in five rounds, the snapshot URI in the free slot of the fifth', async () => {
     const c = cam('hik');
     // As found by a subnet scan: no endpoint reference to identify it.
     const { report, rounds, names } = await read(c, null);
 
     expect(report.mac?.toLowerCase()).toBe(c.mac.toLowerCase());
+    expect(report.snapshotUri).not.toBeNull();
     expect(rounds.map((r) => r.length)).toEqual([2, 1, 2, 2, 2]);
     expect(names.flat()).toContain('GetNetworkInterfaces*');
+    expect(names[4]).toContain('GetSnapshotUri*');
   }, 60_000);
 
   it('sends a refused password twice in all, one signed request a round, around a clock re-read', async () => {

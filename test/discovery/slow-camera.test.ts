@@ -90,7 +90,9 @@ describe('discovery with one slow camera', () => {
     expect(changed).toHaveLength(4);
     const row = repo.list().find((c) => c.address === slow.host)!;
     expect(row.profiles.filter((p) => p.streamUri).length).toBeGreaterThan(0);
-    expect(row.snapshotUri).not.toBeNull();
+    // Three video profiles: its snapshot URI would cost a fifth round trip, so it is read on first
+    // use (the remote snapshot command), not here.
+    expect(row.snapshotUri).toBeNull();
     expect(slow.failedLogins()).toBe(0);
   }, 120_000);
 });

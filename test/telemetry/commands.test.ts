@@ -5,8 +5,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toInventoryUpdate } from '../../src/core/device-report.ts';
+import { probeDevice } from '../../src/onvif/probe-device.ts';
 import { InventoryRepo } from '../../src/store/inventory.ts';
 import { signedCommand, type CommandBody } from '../../src/telemetry/commands/envelope.ts';
+import { startSite, type SimSite } from '../sim/site.ts';
 import { waitFor } from '../support/wait.ts';
 import { Broker } from './broker.ts';
 import { harness, SECRETS, SITE, type Harness } from './harness.ts';
@@ -31,6 +34,7 @@ let h: Harness;
 let sub: Subscriber;
 let http_: http.Server;
 let silent: net.Server;
+let site: SimSite;
 const base = `edgegw/${SITE}`;
 
 function listen(server: net.Server): Promise<number> {
@@ -52,7 +56,15 @@ beforeAll(async () => {
   h = harness(
     broker.url,
     {},
-    { discovery: { callTimeoutSeconds: 2, interfaces: ['lo'], probeWindowSeconds: 0.3 } },
+    {
+      discovery: {
+        callTimeoutSeconds: 2,
+        interfaces: ['lo'],
+        probeWindowSeconds: 0.3,
+        username: 'admin',
+        password: '${CAM_PASSWORD}',
+      },
+    },
   );
   const repo = new InventoryRepo(h.db);
   const cam = (id: string, onvif: string, snapshot: string | null) =>
@@ -77,6 +89,16 @@ beforeAll(async () => {
   cam('snap-ok', 'http://127.0.0.1:1/onvif/device_service', `http://127.0.0.1:${httpPort}/snap.jpg`);
   cam('snap-big', 'http://127.0.0.1:1/onvif/device_service', `http://127.0.0.1:${httpPort}/big.jpg`);
   cam('hung', `http://127.0.0.1:${silentPort}/onvif/device_service`, null);
+  // Three video profiles: a discovery read leaves its snapshot URI out (it would cost a fifth round).
+  site = await startSite({
+    cameras: [{ id: 'hik-3p', personality: 'hikvision', password: SECRETS.CAM_PASSWORD, rtsp: false }],
+  });
+  const sim = site.cameras[0]!;
+  const read = await probeDevice(
+    { onvifUrl: sim.onvifUrl, endpointRef: sim.endpointRef, source: 'discovery' },
+    { credentials: { username: 'admin', password: SECRETS.CAM_PASSWORD }, timeoutMs: 5000, maxInFlight: 2 },
+  );
+  repo.record(toInventoryUpdate(read), { id: 'hik-3p' });
   sub = await Subscriber.connect(broker.url, `${base}/#`, Object.values(SECRETS));
   await sub.client.subscribeAsync('central/replies/#', { qos: 1 });
   await h.start();
@@ -89,6 +111,7 @@ afterAll(async () => {
   await broker.dispose();
   http_.close();
   silent.close();
+  await site?.stop();
 });
 
 function body(cmd: string, args: unknown, over: Partial<CommandBody> = {}): CommandBody {
@@ -154,6 +177,30 @@ describe('remote commands', () => {
     expect(Buffer.from(r.result!.base64 as string, 'base64').equals(JPEG)).toBe(true);
     const big = await send('snapshot', signed(body('snapshot', { cameraId: 'snap-big' })));
     expect(big.error?.code).toBe('too-large');
+  });
+
+  it('reads the snapshot URI discovery left out on first use, with one signed call, and keeps it', async () => {
+    const sim = site.cameras[0]!;
+    const repo = new InventoryRepo(h.db);
+    expect(repo.get('hik-3p')).toMatchObject({ snapshotUri: null, lastError: null });
+    const before = sim.requests().length;
+
+    const r = await send('snapshot', signed(body('snapshot', { cameraId: 'hik-3p' })));
+    expect(r.error).toBeUndefined();
+    expect(r.result).toMatchObject({ cameraId: 'hik-3p', contentType: 'image/jpeg' });
+    const image = Buffer.from(r.result!.base64 as string, 'base64');
+    expect([image[0], image[1], image.at(-2), image.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    // The clock and the services unsigned, then one signed call on the camera's clock.
+    const asked = sim.requests().slice(before);
+    expect(asked.filter((q) => q.credentials).map((q) => q.action)).toEqual(['GetSnapshotUri']);
+    expect(asked.map((q) => q.action)).toContain('GetSystemDateAndTime');
+    expect(sim.failedLogins()).toBe(0);
+    expect(repo.get('hik-3p')!.snapshotUri).toBe(sim.snapshotUrl);
+
+    // Kept: the next snapshot asks the camera nothing over ONVIF.
+    const after = sim.requests().length;
+    expect((await send('snapshot', signed(body('snapshot', { cameraId: 'hik-3p' })))).ok).toBe(true);
+    expect(sim.requests().length).toBe(after);
   });
 
   it('diagnoses a hung camera while heartbeats carry on', async () => {

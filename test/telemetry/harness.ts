@@ -12,6 +12,7 @@ import { openStore, type Db } from '../../src/store/db.ts';
 import type { HostSample } from '../../src/health/host-sampler.ts';
 import { TelemetryModule } from '../../src/telemetry/telemetry-module.ts';
 import { rediscover } from '../../src/discovery/rediscovery.ts';
+import { snapshotUriOf } from '../../src/discovery/snapshot-uri.ts';
 import type { PartStatus } from '../../src/core/status.ts';
 
 /** Distinctive secrets: none of them may appear in any payload or log line. */
@@ -155,6 +156,7 @@ export function harness(
       status,
       db,
       rediscover: () => rediscover(cfg, db, events),
+      snapshotUri: (id) => snapshotUriOf(cfg, db, id),
       restartCamera: (id) => Promise.resolve(id === 'cam-1'),
       sample: fixedSample,
     });

@@ -9,6 +9,8 @@ import { CommandError } from './command-error.ts';
 export interface CameraOpsDeps {
   cfg: Config;
   inventory: () => InventoryCamera[] | null;
+  /** Read on first use where discovery left it out (it would have cost a round trip), then stored. */
+  snapshotUri: (cameraId: string) => Promise<string | null>;
   restartCamera: (cameraId: string) => Promise<boolean>;
 }
 
@@ -49,10 +51,17 @@ export async function snapshotCamera(
   maxBytes: number,
 ): Promise<unknown> {
   const { inv } = known(deps, cameraId);
-  if (!inv?.snapshotUri) throw new CommandError('no-snapshot', `camera ${cameraId} has no snapshot URI`);
+  const uri =
+    inv?.snapshotUri ??
+    (inv?.onvifUrl
+      ? await deps.snapshotUri(cameraId).catch((err: Error) => {
+          throw new CommandError('failed', `snapshot URI not read: ${err.message}`);
+        })
+      : null);
+  if (!uri) throw new CommandError('no-snapshot', `camera ${cameraId} has no snapshot URI`);
   const { fetchSnapshot } = await import('../../onvif/snapshot.ts');
   const shot = await fetchSnapshot(
-    inv.snapshotUri,
+    uri,
     credentialsOf(deps.cfg, cameraId),
     deps.cfg.discovery.callTimeoutSeconds * 1000,
   ).catch((err: Error) => {

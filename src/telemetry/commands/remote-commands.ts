@@ -17,6 +17,8 @@ export interface RemoteCommandDeps {
   events: EventBus;
   /** Runs a discovery now (the discovery module owns it): its summary is the reply. */
   rediscover: () => Promise<unknown>;
+  /** A camera's snapshot URI, read on first use by the discovery module when the inventory has none. */
+  snapshotUri: (cameraId: string) => Promise<string | null>;
   logger: Logger;
   restartCamera: (cameraId: string) => Promise<boolean>;
   settings: TelemetrySettings;
@@ -28,6 +30,7 @@ export function remoteCommandRouter(d: RemoteCommandDeps): CommandRouter {
   const camDeps: CameraOpsDeps = {
     cfg: d.cfg,
     inventory: () => new InventoryRepo(d.db).list(),
+    snapshotUri: d.snapshotUri,
     restartCamera: d.restartCamera,
   };
   return new CommandRouter({
