@@ -44,7 +44,8 @@ function globalOptions(progressEvery: number): string[] {
 /**
  * Reading one of the camera process's loopback UDP taps: UDP only, so no input can read a file. A
  * reader that (re)starts mid-stream must see a key frame before it knows the picture size, so it
- * may probe longer than the longest usual GOP (5 s); ffmpeg stops as soon as it has the size.
+ * may probe longer than the longest usual GOP (5 s). ffmpeg 5.1 reads all of it before it opens its
+ * output (measured, 2 s GOP: connected 6.0-6.4 s after start with 5 s, 3.0 s with 2 s, 1.4 s with 1 s).
  */
 function loopbackInput(port: number, progressEvery: number): Pick<FfmpegCommand, 'input' | 'inputOptions'> {
   return {
