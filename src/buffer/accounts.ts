@@ -45,6 +45,7 @@ export function cameraAccounts(db: Db, cfg: Config, nowMs = Date.now()): CameraA
             backfilled: acc.backfilled(cameraId, d.id),
             owed: d.backfill ? acc.owed(cameraId, d.id) : [],
             lost: lost.filter((l) => l.cameraId === cameraId && (l.destinationId ?? d.id) === d.id),
+            judgedFromMs: acc.firstJudged(cameraId, d.id),
           }),
         })),
       };

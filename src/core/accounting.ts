@@ -14,7 +14,8 @@ export interface LostSpan extends Span {
  * them in alphabetical order): the cause nearest the camera explains the most. `relay-restart`:
  * the gateway restarted a camera's ffmpeg itself (a clock stepped back, a black-holed destination
  * it could not reset alone, a failing destination moved out of the tee, a certificate that now
- * verifies, a restart asked for).
+ * verifies, a restart asked for). `never-live`: before the relay first judged the destination (dead
+ * since it was configured, not sent for its codec, added after the camera).
  */
 export const LOST_REASONS = [
   'camera-down',
@@ -27,6 +28,7 @@ export const LOST_REASONS = [
   'corrupt',
   'evicted-undelivered',
   'no-backfill-endpoint',
+  'never-live',
 ] as const;
 
 export type LostReason = (typeof LOST_REASONS)[number];
@@ -82,6 +84,9 @@ function lostWithin(
  * the ledger says it missed the live stream (they win over `up`: an outage starts at what was
  * proven read, before the stall was seen), and within the outages the segments delivered by
  * backfill, those still owed, then the lost spans (the camera's and this destination's).
+ * `judgedFromMs`: when the relay first judged the destination (its first state or outage), null
+ * if never: what comes before it was never sent and is in no outage, and is lost as `never-live`
+ * where no other reason explains it.
  */
 export function accountDestination(input: {
   window: Span;
@@ -90,13 +95,23 @@ export function accountDestination(input: {
   backfilled: readonly Span[];
   owed: readonly Span[];
   lost: readonly LostSpan[];
+  judgedFromMs?: number | null;
 }): DestinationAccount {
   const w = [input.window];
-  const missed = union(clip(input.outages, input.window));
+  const before =
+    input.judgedFromMs === undefined ? null : Math.min(input.judgedFromMs ?? Infinity, input.window.endMs);
+  const never: LostSpan[] =
+    before !== null && before > input.window.startMs
+      ? [{ startMs: input.window.startMs, endMs: before, reason: 'never-live' }]
+      : [];
+  const missed = union(clip([...input.outages, ...never], input.window));
   const live = subtract(intersect(union(input.up), w), missed);
   const backfilled = intersect(missed, union(input.backfilled));
   const owed = intersect(subtract(missed, backfilled), union(input.owed));
-  const { byReason, rest } = lostWithin(subtract(missed, [...backfilled, ...owed]), input.lost);
+  const { byReason, rest } = lostWithin(subtract(missed, [...backfilled, ...owed]), [
+    ...input.lost,
+    ...never,
+  ]);
   const unaccounted = subtract(w, [...live, ...missed]).concat(rest);
   const lostMs = coveredMs(subtract(missed, [...backfilled, ...owed, ...rest]));
   return {

@@ -77,6 +77,19 @@ export class AccountingRepo {
     ).map((r) => ({ cameraId: r.camera_id as string, destinationId: r.destination_id as string }));
   }
 
+  /** When the relay first judged the pair (its first state change or outage), or null if never. */
+  firstJudged(cameraId: string, destinationId: string): number | null {
+    const pair = 'WHERE camera_id = ? AND destination_id = ?';
+    const state = this.db
+      .prepare(`SELECT MIN(at) AS at FROM destination_states ${pair}`)
+      .get(cameraId, destinationId) as { at: string | null };
+    const outage = this.db
+      .prepare(`SELECT MIN(start_ms) AS s FROM outages ${pair}`)
+      .get(cameraId, destinationId) as { s: number | null };
+    const times = [state.at === null ? null : Date.parse(state.at), outage.s].filter((t) => t !== null);
+    return times.length > 0 ? Math.min(...times) : null;
+  }
+
   /** Where the camera's recording last ended before now (any state: evicted video was recorded). */
   lastRecordedEnd(cameraId: string): number | null {
     const r = this.db

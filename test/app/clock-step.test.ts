@@ -8,6 +8,7 @@
 // Last, the clock is stepped back while the daemon is stopped: found at its next start. After it
 // all, the product's own `backlog --json` (run on the kernel's clock) is printed (see its test).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,15 @@ function expectMoved(before: SegmentRow[], after: SegmentRow[], deltaMs: number)
   }
 }
 
+/** A loopback port the OS just gave and took back: nothing listens there. */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 beforeAll(async () => {
   [site, rtmp] = await Promise.all([
     startSite({ cameras: [{ id: 'cam-a', personality: 'hikvision' }] }),
@@ -143,6 +153,7 @@ beforeAll(async () => {
   writeFileSync(offsetFile, '+0\n');
   socket = join(dir, 'status.sock');
   config = join(dir, 'gateway.yaml');
+  const deadPort = await closedPort();
   writeFileSync(
     config,
     [
@@ -151,7 +162,10 @@ beforeAll(async () => {
       `  - { id: cam-a, url: "${site.cameras[0]!.rtspUrl('main')}" }`,
       'destinations:',
       `  - { id: national, url: "${rtmp.urlTemplate}" }`,
-      `relay: { statusSocket: ${socket}, stallSeconds: 4, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2 }`,
+      // Never live: nothing ever listens there. Kept in the tee (failingAfter 0: no move to a
+      // process of its own, which would restart the camera's) so that only the steps restart it.
+      `  - { id: dead, url: "rtmp://127.0.0.1:${deadPort}/live/{cameraId}" }`,
+      `relay: { statusSocket: ${socket}, stallSeconds: 4, startGraceSeconds: 15, backoffSeconds: [0.5, 1, 2], stopTimeoutSeconds: 2, failingAfter: 0 }`,
       // Six minutes: a year forward puts every segment past it by the wall clock.
       `recording: { dir: ${spool}, segmentSeconds: ${SEGMENT_S}, minFreeMb: 16, maxAgeHours: 0.1 }`,
       `store: { path: ${join(dir, 'gateway.db')} }`,
@@ -250,6 +264,12 @@ describe('the wall clock stepped under the running daemon', () => {
     // was recorded but cannot be sent (no backfill endpoint).
     expect(camera.recording.lostByReason['relay-restart'], 'the restarts named').toBeGreaterThan(0);
     expect(d.lostByReason['no-backfill-endpoint']).toBeGreaterThan(0);
+    // A destination never live since the camera was configured adds up too, as never-live.
+    const dead = destinationAccount(b, 'cam-a', 'dead');
+    console.info(describeAccount('clock-step accounting cam-a/dead', dead.d, dead.sum));
+    expect(dead.d.liveSeconds).toBe(0);
+    expect(Math.abs(dead.d.configuredSeconds - dead.sum)).toBeLessThanOrEqual(SEGMENT_S);
+    expect(dead.d.lostByReason['never-live']).toBeGreaterThan(10);
     expect(Math.abs(d.configuredSeconds - sum)).toBeLessThanOrEqual(SEGMENT_S);
     expect(d.unaccountedSeconds).toBeLessThanOrEqual(SEGMENT_S);
   }, 180_000);

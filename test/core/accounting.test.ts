@@ -63,6 +63,39 @@ describe('accounting of a destination', () => {
     });
   });
 
+  it('accounts a destination never judged as never-live, and one judged late until it was', () => {
+    const dead = accountDestination({
+      window: s(0, 60),
+      up: [],
+      outages: [],
+      backfilled: [],
+      owed: [],
+      lost: [{ ...s(10, 20), reason: 'camera-down' }],
+      judgedFromMs: null,
+    });
+    expect(dead).toMatchObject({
+      lostSeconds: 60,
+      lostByReason: { 'camera-down': 10, 'never-live': 50 },
+      unaccountedSeconds: 0,
+    });
+    // First judged at 30 (an outage opened at its first live, 40, from the start of the run).
+    const late = accountDestination({
+      window: s(0, 60),
+      up: [s(40, 60)],
+      outages: [s(30, 40)],
+      backfilled: [s(30, 40)],
+      owed: [],
+      lost: [],
+      judgedFromMs: 30_000,
+    });
+    expect(late).toMatchObject({
+      liveSeconds: 20,
+      backfilledSeconds: 10,
+      lostByReason: { 'never-live': 30 },
+      unaccountedSeconds: 0,
+    });
+  });
+
   it('shows as unaccounted what is neither live nor in an outage, and an outage second with no reason', () => {
     const a = accountDestination({
       window: s(0, 60),
