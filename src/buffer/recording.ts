@@ -35,6 +35,8 @@ export class Recording implements Module {
   private alarmReason: string | null = null;
   private startedAt = Date.now();
   private off: (() => void) | null = null;
+  /** Cameras whose process the relay restarted itself, until their stream is up again. */
+  private readonly restarting = new Set<string>();
   private folding: NodeJS.Immediate | null = null;
   private foldedRows = 0;
   private stopped = false;
@@ -67,7 +69,10 @@ export class Recording implements Module {
       paused: () => this.alarmReason ?? cam.problem,
       onRun: (runId) => this.index.onRun(cam, runId),
       lastWriteAt: () => cam.lastWriteAt,
-      onInterrupted: (detail, reason) => this.index.interrupted(cam, detail, undefined, reason),
+      onInterrupted: (detail, reason) => {
+        if (reason === 'relay-restart') this.restarting.add(cameraId);
+        this.index.interrupted(cam, detail, undefined, reason);
+      },
     };
   }
 
@@ -135,11 +140,21 @@ export class Recording implements Module {
       this.index.shift(e.deltaMs);
       this.startedAt += e.deltaMs;
     });
-    // A camera that was up and went down: its recording gap is the camera's.
+    // A camera that was up and went down: its recording gap is the camera's, unless the relay
+    // restarted its process itself and it has not been up since (the old process's last segment
+    // may have closed the restart's gap before the stream was seen down).
     this.off = this.deps.events.on('camera.state', (e) => {
       const cam = this.index.cameras.get(e.cameraId);
-      if (cam && e.state === 'offline' && e.previous !== null) {
-        this.index.interrupted(cam, 'the camera stream was down', Date.parse(e.at), 'camera-down');
+      if (e.state !== 'offline') this.restarting.delete(e.cameraId);
+      else if (cam && e.previous !== null) {
+        if (this.restarting.has(e.cameraId))
+          this.index.interrupted(
+            cam,
+            'the relay restarted the camera process',
+            Date.parse(e.at),
+            'relay-restart',
+          );
+        else this.index.interrupted(cam, 'the camera stream was down', Date.parse(e.at), 'camera-down');
         // Persisted at once (a pass saves it): the gateway may die before the next second.
         this.indexNew();
       }

@@ -105,7 +105,11 @@ export const relaySchema = z.strictObject({
     .meta({ description: 'Restart delays in order, the last repeating; each gets +-20 % jitter.' }),
   failingAfter: z.number().int().min(0).max(1000).default(10).meta({
     description:
-      "Failures in a row after which a camera's ffmpeg, a destination or the recording is `failing`: one alarm event, shown in status and MQTT, retried at the slowest back-off step until it delivers again (0: never). A failing destination of a camera's tee moves to an ffmpeg of its own, which backs off in steps (docs/relay.md).",
+      "Failures in a row after which a camera's ffmpeg, a destination or the recording is `failing`: one alarm event, shown in status and MQTT, retried at the slowest back-off step until it delivers again (0: never). A failing destination of a camera's tee moves to an ffmpeg of its own after teeExitAfterSeconds, which backs off in steps (docs/relay.md).",
+  }),
+  teeExitAfterSeconds: z.number().int().min(0).max(86_400).default(600).meta({
+    description:
+      "How long a destination of a camera's tee stays failing, while another destination of the site delivers, before it moves to an ffmpeg of its own (one cut of the camera's recording and other destinations). An uplink down (nothing delivers) never moves it (docs/relay.md).",
   }),
   stopTimeoutSeconds: seconds(3, 8).meta({
     description:

@@ -256,6 +256,16 @@ export class DestinationWatch {
     return false;
   }
 
+  /** When it turned failing (monotonic ms), or null: read at every look, without a status. */
+  failingSince(): number | null {
+    return this.streak.failingSince;
+  }
+
+  /** Whether it delivers now. */
+  isLive(): boolean {
+    return this.state === 'live';
+  }
+
   status(now = monoNow()): SupervisorStatus {
     this.restarts = this.restarts.filter((t) => t > now - HOUR);
     const live = this.state === 'live';

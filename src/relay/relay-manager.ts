@@ -256,6 +256,8 @@ export class RelayManager implements Module {
       logger: this.logger,
       ...(this.holds ? { login: this.loginFor(ingest, cameraCredentials, this.holds) } : {}),
       failingAfter: r.failingAfter,
+      teeExitAfterMs: r.teeExitAfterSeconds * 1000,
+      siteDelivers: () => this.relays.some((x) => x.delivers()),
       onFailing: (who, failing, failures, reason) => {
         const e = { ...who, cameraId: ingest.cameraId, failing, failures, reason };
         if (failing) this.logger.error(e, 'failing: retried at the slowest back-off step until it delivers');

@@ -37,6 +37,10 @@ export interface StreamRelayOptions {
   login?: LoginGate;
   /** Failures in a row before a part is failing (relay.failingAfter; 0: never). */
   failingAfter?: number;
+  /** How long a tee destination stays failing before it leaves the tee (relay.teeExitAfterSeconds). */
+  teeExitAfterMs?: number;
+  /** Whether any destination of the site delivers now: without, the uplink is down, not a platform. */
+  siteDelivers?: () => boolean;
   onFailing?: (who: FailingPart, failing: boolean, failures: number, reason: string | null) => void;
 }
 

@@ -100,11 +100,9 @@ export class StreamRelay {
           logger: log.child({ destinationId: output.destinationId }),
           onStateChange: (s, p) => opts.onStateChange?.({ destinationId: output.destinationId }, s, p),
           failingAfter: opts.failingAfter ?? 0,
-          // Failing in the tee: ffmpeg's fifo would retry it at its fixed pace for ever.
-          onFailing: (on, failures, reason) => {
-            opts.onFailing?.(destination(output), on, failures, reason);
-            if (on) void this.exit.move(output.destinationId);
-          },
+          // Failing in the tee, ffmpeg's fifo retries it at its fixed pace for ever: tick() moves it
+          // out once it has failed long enough (tee-exit.ts).
+          onFailing: (on, failures, reason) => opts.onFailing?.(destination(output), on, failures, reason),
         }),
       });
     }
@@ -208,6 +206,14 @@ export class StreamRelay {
     });
   }
 
+  /** Whether any destination of this stream is live now (the uplink works). */
+  delivers(): boolean {
+    return (
+      this.tee.some((d) => d.watch.isLive()) ||
+      this.readers.some((r) => r.supervisor.status().state === 'live')
+    );
+  }
+
   /** Whether this stream writes an SRT destination (the relay then reads the UDP table at every tick). */
   hasSrt(): boolean {
     return this.tee.some((d) => d.output.protocol === 'srt');
@@ -290,6 +296,7 @@ export class StreamRelay {
       for (const d of srt) d.watch.tickSrt(now, view, mine, srt.length);
     }
     if (stuck.length > 0 && !this.resetting) void this.reset(stuck);
+    this.exit.consider(now, this.opts.teeExitAfterMs ?? 0, this.opts.siteDelivers ?? (() => true));
     if (table) for (const r of this.readers) r.look(now, table);
   }
 

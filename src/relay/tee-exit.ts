@@ -7,6 +7,8 @@
 // of the other destinations, accounted as any restart the relay causes (StreamRelay.restart). It
 // stays out until the stream's relay is rebuilt (reload, re-point, daemon restart): coming back on
 // its own would cost another restart each time, and a destination that fails on and off would flap.
+// So only a platform that refuses for a long while (relay.teeExitAfterSeconds) while the site
+// delivers elsewhere is moved; an uplink outage, the common fault, never is.
 import type { PlannedOutput } from '../core/relay-plan.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DestinationWatch } from './destination-watch.ts';
@@ -44,6 +46,20 @@ export class TeeExit {
   private readonly moving = new Set<string>();
 
   constructor(private readonly parts: TeeExitParts) {}
+
+  /**
+   * At each look: moves the tee destinations failing for `afterMs` or longer, if the site delivers
+   * elsewhere. An uplink that is down fails every destination at once: that is not a platform to
+   * back off from, and moving them all would cut every camera and leave each with more processes.
+   */
+  consider(now: number, afterMs: number, siteDelivers: () => boolean): void {
+    const due = this.parts.tee.filter((d) => {
+      const since = d.watch.failingSince();
+      return since !== null && now - since >= afterMs && !this.moving.has(d.output.destinationId);
+    });
+    if (due.length === 0 || !siteDelivers()) return;
+    for (const d of due) void this.move(d.output.destinationId);
+  }
 
   /** Moves the tee destination `destinationId` to its own process; resolves once it runs there. */
   async move(destinationId: string): Promise<void> {
