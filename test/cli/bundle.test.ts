@@ -52,8 +52,13 @@ describe('production bundle', () => {
       );
       expect(bad.status).toBe(78);
       expect(bad.stderr.toString()).toMatch(/secret\(s\) not set: .*MQTT_PASSWORD/);
-      // `run` starts from the entry's static graph: no ONVIF or XML parser in it.
-      const graph = staticGraph(out);
+      // `run` loads the entry's static graph and the daemon's chunk (cli/run-daemon.ts, imported
+      // when `run` is asked for) with its own: no ONVIF or XML parser in them.
+      const chunks = readdirSync(join(outdir, 'chunks')).map((f) => join(outdir, 'chunks', f));
+      const daemon = chunks.filter((f) => /\/run-daemon-[^/]*\.mjs$/.test(f));
+      expect(daemon, 'the daemon in a chunk of its own').toHaveLength(1);
+      expect(staticGraph(out), 'the daemon loaded only by run').not.toContain(daemon[0]);
+      const graph = [...new Set([...staticGraph(out), ...staticGraph(daemon[0]!)])];
       for (const file of graph) {
         const text = readFileSync(file, 'utf8');
         expect(text, file).not.toMatch(/^import [^;]*from "(onvif|fast-xml-parser)";$/m);
@@ -64,7 +69,6 @@ describe('production bundle', () => {
         'run imports fluent-ffmpeg',
       ).toBe(true);
       // ...they are in chunks that discover, diagnose and the remote commands import when they run.
-      const chunks = readdirSync(join(outdir, 'chunks')).map((f) => join(outdir, 'chunks', f));
       const onvifChunks = chunks.filter((f) => /^import [^;]*from "onvif";$/m.test(readFileSync(f, 'utf8')));
       expect(onvifChunks.length).toBeGreaterThan(0);
       expect(onvifChunks.filter((f) => graph.includes(f))).toEqual([]);
