@@ -19,6 +19,14 @@
 // that horizon.
 import type { TcpSocket } from './tcp-table.ts';
 
+/**
+ * A run of looks is a drain only if the window lost at least 1/DRAIN_SHARE of what went in: a
+ * stopped server's kernel may go on growing its buffer for a while (nginx-rtmp at 75 kbit/s lost
+ * a quarter), while a reader holding its window steady at 4 Mbit/s loses about a ten-thousandth
+ * in its dips (test/fixtures/tcp-info, test/relay/delivery-evidence.test.ts).
+ */
+const DRAIN_SHARE = 64;
+
 export interface Evidence {
   /** First sight of this socket: no verdict until the next look. */
   first: boolean;
@@ -55,7 +63,7 @@ interface Seen {
    * The look before the current run of looks at which the window fell or stayed, never rose,
    * while bytes were acknowledged or waited, and how many times it fell since.
    */
-  drain: { from: number; falls: number } | null;
+  drain: { from: number; falls: number; fellBytes: number; ackedBytes: number } | null;
   /** Stream time up to which the peer's application read everything, as far as the looks prove. */
   proven: number;
   /** The window the peer advertised at its highest, bytes. */
@@ -116,7 +124,17 @@ export class DeliveryEvidence {
     const spoke = s.bytesReceived > prev.received;
     let drain = prev.drain;
     if (!flowing || spoke || s.sndWnd > prev.wnd || !prev.windowed) drain = null;
-    else if (fell) drain = { from: drain?.from ?? prev.at, falls: (drain?.falls ?? 0) + 1 };
+    else if (fell || drain)
+      drain = {
+        from: drain?.from ?? prev.at,
+        falls: (drain?.falls ?? 0) + (fell ? 1 : 0),
+        fellBytes: (drain?.fellBytes ?? 0) + prev.wnd - s.sndWnd,
+        ackedBytes: (drain?.ackedBytes ?? 0) + newlyAcked,
+      };
+    // A server that stopped reading loses window for much of what it takes in; a reader that holds
+    // its window steady while megabytes go in only dips by a kilobyte now and then (nginx-rtmp at
+    // 4 Mbit/s: test/relay/delivery-evidence.test.ts).
+    const draining = drain !== null && DRAIN_SHARE * drain.fellBytes >= drain.ackedBytes;
     const spokeAt = spoke ? now : prev.spokeAt;
     const cadence =
       spoke && prev.received > 0 ? Math.max(prev.cadence ?? 0, now - prev.spokeAt) : prev.cadence;
@@ -124,7 +142,8 @@ export class DeliveryEvidence {
     // and lags under load has shrinking windows too, but goes on speaking: judged once it has
     // been silent half as long again as its longest silence.
     const silent = cadence === null || now - spokeAt > 1.5 * cadence;
-    const unreadMs = drain !== null && (shut || (drain.falls >= 2 && silent)) ? now - drain.from : 0;
+    const unreadMs =
+      drain !== null && (shut || (drain.falls >= 2 && draining && silent)) ? now - drain.from : 0;
     const horizon = Math.max(60_000, 6 * this.stallMs);
     const recent = [...prev.recent.filter((r) => r.at > now - horizon), { at: now, wnd: s.sndWnd }];
     const highest = Math.max(...recent.map((r) => r.wnd));

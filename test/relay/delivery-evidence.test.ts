@@ -74,6 +74,20 @@ describe('delivery evidence on recorded connections', () => {
     });
   }
 
+  it('never judges stuck a reader whose window dips a little now and then while megabytes go in', () => {
+    // nginx-rtmp at 4 Mbit/s says nothing to a publisher and holds its window steady; the relay
+    // bench (16 cameras, a 240 s window, a quiet machine) saw it reset three times: a dip of a
+    // kilobyte began a run of looks, the steady window after it never rose, a second dip came
+    // later, and the run counted from the first. A stopped reader's window falls by what arrives.
+    const rows = recorded('rtmp-high-read');
+    const dipped = rows.map((r) => ({
+      ...r,
+      s: { ...r.s, sndWnd: 708_608 - (r.t >= 4000 ? 1024 : 0) - (r.t >= 30_000 ? 1024 : 0) },
+    }));
+    for (const stallMs of [4000, 10_000])
+      expect(replay(dipped, stallMs), `stallSeconds ${stallMs / 1000}`).toBeNull();
+  });
+
   it('judges a stopped nginx-rtmp or GStreamer RTSP server stuck by its window, long before it shuts at 75 kbit/s', () => {
     const delays: string[] = [];
     for (const name of ['rtmp-low-stop', 'rtsp-low-stop', 'rtmp-high-stop', 'rtsp-high-stop'])

@@ -119,12 +119,13 @@ describe('destination watch', () => {
 
   it('resets a hung server whose window only shrinks, long before it shuts, and dates delivery from its highest', () => {
     // A stopped reader's window falls a little at every look while its kernel ACKs into the
-    // buffer (test/relay/delivery-evidence.test.ts replays recorded ones).
+    // buffer, by a good share of what arrives, at a low bitrate long before it shuts
+    // (test/relay/delivery-evidence.test.ts replays recorded ones): 10 bytes/ms from the stop.
     const { w } = watch();
     for (let t = 0; t <= 10_000; t += 2000) w.tick(t, cam, [reading('7', t)]);
     const shrinking = (t: number) =>
       sock('7', {
-        bytesAcked: t * 500,
+        bytesAcked: 10_000 * 500 + (t - 10_000) * 10,
         sndWnd: WINDOW - 1024 * Math.floor((t - 10_000) / 1100),
         sendQueue: 700,
       });
@@ -154,10 +155,10 @@ describe('destination watch', () => {
   it('keeps a reader live whose window shrinks while it lags under load but still sends its RTCP reports', () => {
     const { w, states } = watch();
     // A server that reports every 12 s (longer than stallMs); its window falls for 16 s (it reads
-    // less than arrives).
+    // less than arrives: a tenth of the 10 bytes/ms of a low-bitrate stream).
     const lagging = (t: number) =>
       sock('7', {
-        bytesAcked: t * 500,
+        bytesAcked: t * 10,
         bytesReceived: 3000 + 88 * Math.floor(t / 12_000),
         sndWnd: WINDOW - (t > 20_000 ? 1024 * Math.floor((t - 20_000) / 1000) : 0),
       });
