@@ -14,6 +14,7 @@ import { startSite, type SimSite } from '../sim/site.ts';
 import { describeAccount, destinationAccount, readBacklog, type Backlog } from '../support/accounting.ts';
 import { runCli } from '../support/cli.ts';
 import { startDaemon, type Daemon } from '../support/daemon.ts';
+import { fastRelayLines } from '../support/daemon-config.ts';
 import { startTcpGate, type TcpGate } from '../support/tcp-gate.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -54,7 +55,7 @@ function writeGatewayConfig(
   dir: string,
   camera: string,
   destinations: Record<string, string>,
-  relay: string[],
+  relay: { backoffSeconds?: number[]; more: string[] },
 ): { config: string; socket: string } {
   const socket = join(dir, 'status.sock');
   const config = join(dir, 'gateway.yaml');
@@ -67,13 +68,7 @@ function writeGatewayConfig(
       `  - { id: ${camera}, url: "${site.cameras[0]!.rtspUrl('main')}" }`,
       'destinations:',
       ...Object.entries(destinations).map(([id, url]) => `  - { id: ${id}, url: "${url}" }`),
-      'relay:',
-      `  statusSocket: ${socket}`,
-      `  failingAfter: ${FAILING_AFTER}`,
-      ...relay.map((l) => `  ${l}`),
-      '  stallSeconds: 4',
-      '  startGraceSeconds: 15',
-      '  stopTimeoutSeconds: 2',
+      ...fastRelayLines(socket, { ...relay, more: [`failingAfter: ${FAILING_AFTER}`, ...relay.more] }),
       'schedules: { rediscover: "off", retention: "off", availabilityReport: "off" }',
       `recording: { dir: ${join(dir, 'rec')}, segmentSeconds: ${SEGMENT_S}, minFreeMb: 16 }`,
       `store: { path: ${join(dir, 'gateway.db')} }`,
@@ -95,7 +90,7 @@ beforeAll(async () => {
     'gate',
     { national: `rtmp://127.0.0.1:${gate.port}/live/national-{cameraId}`, ioc: rtmp.urlTemplate },
     // At once, here: ioc delivers meanwhile, so it is a platform refusing, not the uplink.
-    ['teeExitAfterSeconds: 0', `backoffSeconds: [${BACKOFF.join(', ')}]`],
+    { backoffSeconds: BACKOFF, more: ['teeExitAfterSeconds: 0'] },
   ));
   daemon = await startDaemon(config, socket);
 }, 120_000);
@@ -236,7 +231,7 @@ describe('every destination refused at once (the uplink down)', () => {
         first: `rtmp://127.0.0.1:${a.port}/live/first-{cameraId}`,
         second: `rtmp://127.0.0.1:${b.port}/live/second-{cameraId}`,
       },
-      ['teeExitAfterSeconds: 0'],
+      { more: ['teeExitAfterSeconds: 0'] },
     );
     up = await startDaemon(upConfig, upSocket);
   }, 120_000);

@@ -19,15 +19,22 @@ export function discoveryLines(site: SimSite, extra: string[] = []): string[] {
   ];
 }
 
-/** A relay that notices a stall in 4 s and backs off in short steps; status on `socket`. */
-export function fastRelayLines(socket: string): string[] {
+/**
+ * A relay that notices a stall in 4 s and backs off in short steps (or `backoffSeconds`); status on
+ * `socket`; `more`: further relay keys, one `key: value` each.
+ */
+export function fastRelayLines(
+  socket: string,
+  opts: { backoffSeconds?: number[]; more?: string[] } = {},
+): string[] {
   return [
     'relay:',
     '  stallSeconds: 4',
     '  startGraceSeconds: 15',
-    '  backoffSeconds: [0.5, 1, 2]',
+    `  backoffSeconds: [${(opts.backoffSeconds ?? [0.5, 1, 2]).join(', ')}]`,
     '  stopTimeoutSeconds: 2',
     `  statusSocket: ${socket}`,
+    ...(opts.more ?? []).map((l) => `  ${l}`),
   ];
 }
 
