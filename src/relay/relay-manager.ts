@@ -2,7 +2,6 @@
 // StreamRelay per planned camera stream.
 import { monoNow, wallOf } from '../core/clock.ts';
 import type { Config } from '../config/schema.ts';
-import { credentialsKey } from '../config/secrets.ts';
 import type { AuthHolds } from '../core/auth-holds.ts';
 import type { Module } from '../core/module.ts';
 import {
@@ -19,21 +18,14 @@ import type { CameraSource } from './relay-cameras.ts';
 import { detectFfmpeg, muxersOf, type FfmpegVersion } from './ffmpeg-version.ts';
 import { ffmpegLauncher, LAUNCHER } from './ffmpeg-process.ts';
 import { killOrphans, markChildren, ownerKeyFor } from './orphans.ts';
-import { cameraLogin } from './camera-login.ts';
-import {
-  StreamRelay,
-  type Credentials,
-  type FailingPart,
-  type RecorderHooks,
-  type StreamRelayStatus,
-} from './stream-relay.ts';
+import { StreamRelay, type FailingPart, type RecorderHooks, type StreamRelayStatus } from './stream-relay.ts';
 
 export { relayCameras, type CameraSource } from './relay-cameras.ts';
 import type { SupervisedState } from './supervisor.ts';
-import { freeUdpPorts } from './udp-ports.ts';
 import type { LiveRates } from '../core/status.ts';
 import { RelayTicker } from './relay-ticker.ts';
 import { SRT_BREAK_SEEN_MS } from './srt-evidence.ts';
+import { buildStreamRelay } from './stream-relay-factory.ts';
 
 export interface RecordingSource {
   enabled: boolean;
@@ -199,7 +191,22 @@ export class RelayManager implements Module {
     const have = new Set(this.running.map((x) => x.key));
     for (const [key, w] of wanted) {
       if (have.has(key) || signal.aborted) continue;
-      const relay = await this.streamRelay(w.ingest, w.creds, (id) => destCreds.get(id) ?? null);
+      const relay = await buildStreamRelay(
+        {
+          cfg: this.cfg,
+          logger: this.logger,
+          events: this.events,
+          recording: this.recording,
+          holds: this.holds,
+          version: this.version,
+          nextCpu: () => this.cpus.next(),
+          onPlacementError: this.onPlacementError,
+          siteDelivers: () => this.relays.some((x) => x.delivers()),
+        },
+        w.ingest,
+        w.creds,
+        (id) => destCreds.get(id) ?? null,
+      );
       // A destination whose certificate fails is left out of the camera's tee from the start.
       await relay.checkCertificates();
       if (signal.aborted) break;
@@ -229,69 +236,12 @@ export class RelayManager implements Module {
     this.unsentLogged = keys;
   }
 
-  private async streamRelay(
-    ingest: PlannedIngest,
-    cameraCredentials: Credentials | null,
-    destinationCredentials: (id: string) => Credentials | null,
-  ): Promise<StreamRelay> {
-    const r = this.cfg.relay;
-    const onPlacementError = (reason: string) => {
-      if (this.placementWarned) return;
-      this.placementWarned = true;
-      this.logger.warn({ reason }, 'could not keep ffmpeg on its CPU (taskset/chrt): it runs unplaced');
-    };
-    return new StreamRelay({
-      plan: ingest,
-      udpPorts: await freeUdpPorts(ingest.outputs.filter((o) => o.transcode).length),
-      recorder: ingest.record ? this.recording?.hooks(ingest.cameraId) : undefined,
-      cameraCredentials,
-      destinationCredentials,
-      version: this.version!,
-      stallMs: r.stallSeconds * 1000,
-      graceMs: r.startGraceSeconds * 1000,
-      backoffMs: r.backoffSeconds.map((s) => s * 1000),
-      stopTimeoutMs: r.stopTimeoutSeconds * 1000,
-      cpu: this.cpus.next(),
-      onPlacementError,
-      logger: this.logger,
-      ...(this.holds ? { login: this.loginFor(ingest, cameraCredentials, this.holds) } : {}),
-      failingAfter: r.failingAfter,
-      teeExitAfterMs: r.teeExitAfterSeconds * 1000,
-      siteDelivers: () => this.relays.some((x) => x.delivers()),
-      onFailing: (who, failing, failures, reason) => {
-        const e = { ...who, cameraId: ingest.cameraId, failing, failures, reason };
-        if (failing) this.logger.error(e, 'failing: retried at the slowest back-off step until it delivers');
-        else this.logger.info(e, 'no longer failing');
-        this.events.onFailing?.(e);
-      },
-      onStateChange: (who, state, previous) =>
-        this.events.onStateChange?.({
-          cameraId: ingest.cameraId,
-          destinationId: who.destinationId,
-          state,
-          previous,
-        }),
-    });
-  }
-
-  /** The hold of the camera's account for this pull: its host, and a fingerprint of its credentials. */
-  private loginFor(ingest: PlannedIngest, creds: Credentials | null, holds: AuthHolds) {
-    const host = new URL(ingest.streamUri).hostname;
-    return cameraLogin({
-      holds,
-      host,
-      key: credentialsKey(creds ?? { username: '', password: '' }),
-      onRefused: (refusal, next) => {
-        // The holds count on the monotonic clock; the event and the log say the wall time.
-        const retryAt = next === null ? null : wallOf(next);
-        this.logger.warn(
-          { cameraId: ingest.cameraId, refusal, retryAt: retryAt === null ? null : new Date(retryAt) },
-          'camera refused the login: not asked again with these credentials until the hold allows',
-        );
-        this.events.onAuthRefused?.({ cameraId: ingest.cameraId, host, refusal, retryAt });
-      },
-    });
-  }
+  /** Said once: a box where taskset or chrt fails runs its ffmpeg unplaced. */
+  private onPlacementError = (reason: string): void => {
+    if (this.placementWarned) return;
+    this.placementWarned = true;
+    this.logger.warn({ reason }, 'could not keep ffmpeg on its CPU (taskset/chrt): it runs unplaced');
+  };
 
   /**
    * Where backfill of a destination that just went down starts: what it last proved it read,
