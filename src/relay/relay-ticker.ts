@@ -6,7 +6,8 @@ import type { Logger } from '../log/logger.ts';
 import { LiveRateSampler } from './live-rates.ts';
 import { ByteRates } from './socket-bytes.ts';
 import type { StreamRelay } from './stream-relay.ts';
-import { readTcpTable } from './tcp-table.ts';
+import { SsShell } from './ss-shell.ts';
+import { readTcpTable, TABLE_ARGS } from './tcp-table.ts';
 import { readWildcardUdpInodes } from './udp-table.ts';
 
 export class RelayTicker {
@@ -22,6 +23,7 @@ export class RelayTicker {
   private readonly rates = new ByteRates();
   /** Rates between consecutive looks, for backfill's pace (live-rates.ts). */
   private readonly liveRateSampler = new LiveRateSampler();
+  private readonly ss = new SsShell(TABLE_ARGS);
 
   constructor(
     stallSeconds: number,
@@ -40,6 +42,7 @@ export class RelayTicker {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.ss.close();
   }
 
   /**
@@ -66,7 +69,7 @@ export class RelayTicker {
     }
     this.lookedAt = now;
     this.looking = true;
-    void readTcpTable()
+    void readTcpTable(this.ss)
       .then((table) => {
         const at = monoNow();
         if (!table && !this.tableWarned) {

@@ -5,6 +5,7 @@
 // peer whose application stopped reading from one that reads: src/relay/README.md.
 import { execFile } from 'node:child_process';
 import { isIP } from 'node:net';
+import type { SsShell } from './ss-shell.ts';
 
 export interface TcpSocket {
   inode: string;
@@ -57,8 +58,16 @@ function canonicalEndpoint(text: string): string {
   return `${canonicalIp(host)}:${text.slice(i + 1)}`;
 }
 
-const num = (line: string, key: string): number => {
-  const m = new RegExp(`\\b${key}:(\\d+)`).exec(line);
+/** The counters read from each connection's TCP_INFO line, compiled once: a look parses every connection of the box. */
+const COUNTER = {
+  lastAckMs: /\blastack:(\d+)/,
+  bytesAcked: /\bbytes_acked:(\d+)/,
+  bytesReceived: /\bbytes_received:(\d+)/,
+  sndWnd: /\bsnd_wnd:(\d+)/,
+};
+
+const num = (line: string, re: RegExp): number => {
+  const m = re.exec(line);
   return m ? Number(m[1]) : 0;
 };
 
@@ -87,10 +96,10 @@ export function parseTcpTable(text: string): Map<string, TcpSocket> {
     if (!head) continue;
     out.set(head.inode, {
       ...head,
-      lastAckMs: num(line, 'lastack'),
-      bytesAcked: num(line, 'bytes_acked'),
-      bytesReceived: num(line, 'bytes_received'),
-      sndWnd: num(line, 'snd_wnd'),
+      lastAckMs: num(line, COUNTER.lastAckMs),
+      bytesAcked: num(line, COUNTER.bytesAcked),
+      bytesReceived: num(line, COUNTER.bytesReceived),
+      sndWnd: num(line, COUNTER.sndWnd),
     });
     head = null;
   }
@@ -105,13 +114,17 @@ function ss(args: string[]): Promise<string | null> {
   );
 }
 
+/** ss's arguments for the table: TCP, TCP_INFO, numeric, no header, inodes, established only. */
+export const TABLE_ARGS = ['-t', '-i', '-n', '-H', '-e', 'state', 'established'];
+
 /**
  * Every established TCP connection of this namespace; null when ss failed. One call walks the
  * kernel's connection hash once (its cost follows the machine's memory, not the connections:
- * bench/relay), so the relay makes one per look for every camera.
+ * bench/relay), so the relay makes one per look for every camera, through a shell it keeps
+ * (ss-shell.ts) rather than a fork of itself each time.
  */
-export async function readTcpTable(): Promise<Map<string, TcpSocket> | null> {
-  const text = await ss(['-t', '-i', '-n', '-H', '-e', 'state', 'established']);
+export async function readTcpTable(shell?: SsShell): Promise<Map<string, TcpSocket> | null> {
+  const text = shell ? await shell.run() : await ss(TABLE_ARGS);
   return text === null ? null : parseTcpTable(text);
 }
 
