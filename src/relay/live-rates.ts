@@ -6,7 +6,7 @@
 // own process sends a bitrate of its own, not the camera's.
 import type { LiveRates } from '../core/status.ts';
 import { ByteRates } from './socket-bytes.ts';
-import type { TcpSocket } from './tcp-table.ts';
+import type { SocketLookup, TcpSocket } from './tcp-table.ts';
 
 /** After an ask, the relay looks at the table at every tick for this long. */
 export const LIVE_RATES_FOR_MS = 5000;
@@ -29,7 +29,7 @@ export class LiveRateSampler {
   }
 
   /** Every look at the table. */
-  update(table: Map<string, Pick<TcpSocket, 'bytesAcked' | 'bytesReceived'>>, at: number): void {
+  update(table: SocketLookup<Pick<TcpSocket, 'bytesAcked' | 'bytesReceived'>>, at: number): void {
     this.rates.update(table, at);
     this.at = at;
   }

@@ -1,7 +1,7 @@
 // Which of the table's connections belong to one ffmpeg: the socket inodes behind its file
 // descriptors (/proc/PID/fd), matched against the TCP table (tcp-table.ts) by inode.
 import { readdirSync, readlinkSync } from 'node:fs';
-import type { TcpSocket } from './tcp-table.ts';
+import type { SocketLookup, TcpSocket } from './tcp-table.ts';
 
 export function socketInodes(pid: number): string[] {
   try {
@@ -31,7 +31,7 @@ export class ProcessSocketCache {
   private inodes: string[] = [];
   private found = new Set<string>();
 
-  sockets(pid: number, table: Map<string, TcpSocket>, relist: boolean): TcpSocket[] {
+  sockets(pid: number, table: SocketLookup, relist: boolean): TcpSocket[] {
     const gone = [...this.found].some((i) => !table.has(i));
     if (relist || gone || this.found.size === 0 || pid !== this.pid) {
       this.pid = pid;

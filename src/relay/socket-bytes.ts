@@ -4,7 +4,7 @@
 // are not counted there), and a tee reports no output size. The first two samples come
 // BITRATE_FIRST_MS apart, then one every BITRATE_EVERY_MS: a rate over half a minute is steadier
 // than one over the seconds between looks.
-import type { TcpSocket } from './tcp-table.ts';
+import type { SocketLookup, TcpSocket } from './tcp-table.ts';
 
 /** Between the first two samples: a bitrate in the status soon after start. */
 export const BITRATE_FIRST_MS = 10_000;
@@ -12,7 +12,8 @@ export const BITRATE_FIRST_MS = 10_000;
 export const BITRATE_EVERY_MS = 30_000;
 
 export type ByteCounter = 'bytesAcked' | 'bytesReceived';
-type Counts = Map<string, Record<ByteCounter, number>>;
+/** One look at the table, kept whole: its connections are read only for the inodes asked about. */
+type Counts = SocketLookup<Pick<TcpSocket, ByteCounter>>;
 
 /** Rates between the last two samples of the counters. */
 export class ByteRates {
@@ -20,12 +21,9 @@ export class ByteRates {
   private last: { at: number; bytes: Counts } | null = null;
   private triedAt = -Infinity;
 
-  update(table: Map<string, Pick<TcpSocket, ByteCounter>>, at: number): void {
-    const bytes: Counts = new Map();
-    for (const [inode, s] of table)
-      bytes.set(inode, { bytesAcked: s.bytesAcked, bytesReceived: s.bytesReceived });
+  update(table: Counts, at: number): void {
     this.prev = this.last;
-    this.last = { at, bytes };
+    this.last = { at, bytes: table };
   }
 
   /**

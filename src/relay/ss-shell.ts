@@ -29,7 +29,9 @@ interface Pending {
 
 export class SsShell {
   private child: ChildProcess | null = null;
-  private out = '';
+  private chunks: string[] = [];
+  /** The last characters received, where the end marker is looked for. */
+  private tail = '';
   private pending: Pending | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -54,7 +56,8 @@ export class SsShell {
     const child = this.child ?? this.startShell();
     if (!child.stdin?.writable) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.out = '';
+      this.chunks = [];
+      this.tail = '';
       this.pending = {
         child,
         resolve,
@@ -88,12 +91,17 @@ export class SsShell {
 
   private onData(child: ChildProcess, chunk: string): void {
     if (this.pending?.child !== child) return;
-    this.out += chunk;
-    if (!this.out.endsWith('\n')) return;
-    const at = this.out.lastIndexOf(END);
-    if (at < 0 || (at > 0 && this.out[at - 1] !== '\n')) return;
-    const status = Number(this.out.slice(at + END.length, -1));
-    this.settle(child, status === 0 ? this.out.slice(0, at) : null);
+    // Chunks are kept apart and joined once: a string grown chunk by chunk and searched each
+    // time is copied flat at every chunk (the bench's allocation sampling found it).
+    this.chunks.push(chunk);
+    this.tail = (chunk.length >= 64 ? chunk : this.tail + chunk).slice(-64);
+    if (!this.tail.endsWith('\n')) return;
+    // The answer is complete when its last line is the end marker (ss's own lines never are).
+    const line = this.tail.slice(this.tail.lastIndexOf('\n', this.tail.length - 2) + 1, -1);
+    if (!line.startsWith(END)) return;
+    const text = this.chunks.join('');
+    const status = Number(line.slice(END.length));
+    this.settle(child, status === 0 ? text.slice(0, text.length - line.length - 1) : null);
   }
 
   /** Ends the run `child` serves, if any. */
@@ -101,7 +109,8 @@ export class SsShell {
     const p = this.pending;
     if (!p || p.child !== child) return;
     this.pending = null;
-    this.out = '';
+    this.chunks = [];
+    this.tail = '';
     clearTimeout(p.timer);
     p.resolve(text);
   }

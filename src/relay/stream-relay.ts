@@ -15,7 +15,7 @@ import { ProcessSocketCache, socketInodes } from './process-sockets.ts';
 import type { ByteRates } from './socket-bytes.ts';
 import { Supervisor, type SupervisorStatus } from './supervisor.ts';
 import type { FailingPart, StreamRelayOptions, StreamRelayStatus } from './stream-relay-options.ts';
-import { resetConnection, type TcpSocket } from './tcp-table.ts';
+import { resetConnection, type SocketLookup, type TcpSocket } from './tcp-table.ts';
 import { DestinationMessages, markOf } from './destination-messages.ts';
 import { TlsGate } from './tls-gate.ts';
 import { everySecond } from './watchdog-clock.ts';
@@ -259,7 +259,7 @@ export class StreamRelay {
    */
   tick(
     now: number,
-    table: Map<string, TcpSocket> | null,
+    table: SocketLookup | null,
     rates: ByteRates | null = null,
     srtSockets: Set<string> | null = null,
   ): void {

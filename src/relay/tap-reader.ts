@@ -15,7 +15,7 @@ import {
   type SupervisorOptions,
   type SupervisorStatus,
 } from './supervisor.ts';
-import type { TcpSocket } from './tcp-table.ts';
+import type { SocketLookup } from './tcp-table.ts';
 
 export interface TapReaderOptions extends Pick<
   SupervisorOptions,
@@ -121,7 +121,7 @@ export class TapReader {
   }
 
   /** The same evidence as for a tee destination, from its own connection; its supervisor acts on it. */
-  look(now: number, table: Map<string, TcpSocket>): void {
+  look(now: number, table: SocketLookup): void {
     const st = this.supervisor.status(now);
     if (st.pid === null || st.state !== 'live') {
       this.evidence.keepOnly(new Set());

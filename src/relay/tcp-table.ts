@@ -71,39 +71,100 @@ const num = (line: string, re: RegExp): number => {
   return m ? Number(m[1]) : 0;
 };
 
-/** `ss -tinHe state established` output -> sockets by inode. */
-export function parseTcpTable(text: string): Map<string, TcpSocket> {
-  const out = new Map<string, TcpSocket>();
-  let head: { inode: string; local: string; remote: string; sendQueue: number } | null = null;
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    if (!/^\s/.test(line)) {
-      // Recv-Q Send-Q Local Peer, then extended fields (no state column: one state was asked for).
-      const f = line.trim().split(/\s+/);
-      const at = /^\d+$/.test(f[0] ?? '') ? 0 : 1;
-      const inode = /\bino:(\d+)/.exec(line)?.[1];
-      head =
-        inode && inode !== '0' && f.length >= at + 4
-          ? {
-              inode,
-              sendQueue: Number(f[at + 1]),
-              local: canonicalEndpoint(f[at + 2]!),
-              remote: canonicalEndpoint(f[at + 3]!),
-            }
-          : null;
-      continue;
+/** What a look at the table is asked: one connection by inode (a Map of them answers too). */
+export interface SocketLookup<T = TcpSocket> {
+  get(inode: string): T | undefined;
+  has(inode: string): boolean;
+}
+
+/** One connection from its two lines: the address line, then its TCP_INFO line. */
+function parseSocket(inode: string, head: string, info: string): TcpSocket | undefined {
+  // Recv-Q Send-Q Local Peer, then extended fields (no state column: one state was asked for).
+  const f = head.trim().split(/\s+/);
+  const at = /^\d+$/.test(f[0] ?? '') ? 0 : 1;
+  if (f.length < at + 4) return undefined;
+  return {
+    inode,
+    sendQueue: Number(f[at + 1]),
+    local: canonicalEndpoint(f[at + 2]!),
+    remote: canonicalEndpoint(f[at + 3]!),
+    lastAckMs: num(info, COUNTER.lastAckMs),
+    bytesAcked: num(info, COUNTER.bytesAcked),
+    bytesReceived: num(info, COUNTER.bytesReceived),
+    sndWnd: num(info, COUNTER.sndWnd),
+  };
+}
+
+const INODE = / ino:(\d+)/y;
+
+/**
+ * One look's `ss -tinHe state established` output, indexed by inode; a connection is parsed
+ * only when asked for. The table holds every connection of the box and the relay asks for its
+ * own few: parsing all of them at every look made most of the daemon's garbage that lived long
+ * enough to reach the old generation (bench/relay/README.md).
+ */
+export class TcpTable implements SocketLookup {
+  /** Inode -> where its address line starts in the text. */
+  private readonly index = new Map<string, number>();
+  private readonly parsed = new Map<string, TcpSocket | undefined>();
+
+  constructor(private readonly text: string) {
+    for (let at = 0; at < text.length; ) {
+      const nl = text.indexOf('\n', at);
+      const end = nl < 0 ? text.length : nl;
+      const c = text.charCodeAt(at);
+      // An address line (not indented): its inode is one of its extended fields.
+      if (end > at && c !== 32 && c !== 9) {
+        const ino = text.lastIndexOf(' ino:', end);
+        if (ino > at) {
+          INODE.lastIndex = ino;
+          const inode = INODE.exec(text)?.[1];
+          if (inode && inode !== '0') this.index.set(inode, at);
+        }
+      }
+      at = end + 1;
     }
-    if (!head) continue;
-    out.set(head.inode, {
-      ...head,
-      lastAckMs: num(line, COUNTER.lastAckMs),
-      bytesAcked: num(line, COUNTER.bytesAcked),
-      bytesReceived: num(line, COUNTER.bytesReceived),
-      sndWnd: num(line, COUNTER.sndWnd),
-    });
-    head = null;
   }
-  return out;
+
+  has(inode: string): boolean {
+    return this.get(inode) !== undefined;
+  }
+
+  get(inode: string): TcpSocket | undefined {
+    if (this.parsed.has(inode)) return this.parsed.get(inode);
+    const at = this.index.get(inode);
+    let socket: TcpSocket | undefined;
+    if (at !== undefined) {
+      const headEnd = this.text.indexOf('\n', at);
+      const infoEnd = headEnd < 0 ? -1 : this.text.indexOf('\n', headEnd + 1);
+      const info = headEnd < 0 ? '' : this.text.slice(headEnd + 1, infoEnd < 0 ? undefined : infoEnd);
+      // A connection without its TCP_INFO line (ss cut short) is not in the table.
+      if (/^\s/.test(info)) socket = parseSocket(inode, this.text.slice(at, headEnd), info);
+    }
+    this.parsed.set(inode, socket);
+    return socket;
+  }
+
+  /** Every connection, each parsed now: for tests and tools, not for the relay's looks. */
+  *entries(): IterableIterator<[string, TcpSocket]> {
+    for (const inode of this.index.keys()) {
+      const s = this.get(inode);
+      if (s) yield [inode, s];
+    }
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [inode] of this.entries()) yield inode;
+  }
+
+  *values(): IterableIterator<TcpSocket> {
+    for (const [, s] of this.entries()) yield s;
+  }
+}
+
+/** `ss -tinHe state established` output -> sockets by inode. */
+export function parseTcpTable(text: string): TcpTable {
+  return new TcpTable(text);
 }
 
 function ss(args: string[]): Promise<string | null> {
@@ -123,7 +184,7 @@ export const TABLE_ARGS = ['-t', '-i', '-n', '-H', '-e', 'state', 'established']
  * bench/relay), so the relay makes one per look for every camera, through a shell it keeps
  * (ss-shell.ts) rather than a fork of itself each time.
  */
-export async function readTcpTable(shell?: SsShell): Promise<Map<string, TcpSocket> | null> {
+export async function readTcpTable(shell?: SsShell): Promise<TcpTable | null> {
   const text = shell ? await shell.run() : await ss(TABLE_ARGS);
   return text === null ? null : parseTcpTable(text);
 }

@@ -51,6 +51,22 @@ describe('parseTcpTable', () => {
   });
 });
 
+describe('TcpTable lookups', () => {
+  it('answers for the inodes asked, and leaves out a connection whose TCP_INFO line is missing', () => {
+    // ss cut short after an address line (a full pipe, a kill): that connection is not known.
+    const cut = `${SS}\n0      0      127.0.0.1:3 127.0.0.1:4 ino:77 sk:3 <->`;
+    const table = parseTcpTable(cut);
+    expect(table.get('42')?.bytesAcked).toBe(11);
+    expect(table.has('563994')).toBe(true);
+    expect(table.has('77')).toBe(false);
+    expect(table.get('0')).toBeUndefined();
+    expect(table.get('12345')).toBeUndefined();
+    expect([...table.keys()]).toEqual(['563994', '42']);
+    // An inode that is in no address line is not found in another line's fields either.
+    expect(parseTcpTable('0 0 1.1.1.1:1 2.2.2.2:2 sk:9\n\t bytes_acked:1 ino:5').has('5')).toBe(false);
+  });
+});
+
 describe('ByteRates', () => {
   const sample = (entries: [string, SocketBytes][]) =>
     new Map(entries.map(([k, v]) => [k, { bytesAcked: v.acked, bytesReceived: v.received }]));

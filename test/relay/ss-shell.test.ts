@@ -60,7 +60,7 @@ describe('SsShell: ss run by one long-lived shell', () => {
       const viaShell = await readTcpTable(shell);
       const oneShot = await readTcpTable();
       expect(viaShell, 'ss ran in the shell').not.toBeNull();
-      const ours = (t: Map<string, unknown>) => [...t.keys()].filter((i) => mine.has(i)).sort();
+      const ours = (t: { keys(): Iterable<string> }) => [...t.keys()].filter((i) => mine.has(i)).sort();
       expect(ours(viaShell!)).toHaveLength(2);
       expect(ours(viaShell!)).toEqual(ours(oneShot!));
       const shells = processesWith('#ss-end');
