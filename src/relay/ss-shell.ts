@@ -1,9 +1,9 @@
 // One long-lived /bin/sh that runs `ss` with fixed arguments each time a line is written to it.
 // Spawning ss from the daemon forks the daemon itself, a process of some 80 MB, at every look at
 // the TCP table; forking a shell costs a fraction of that (bench/relay/README.md has the figures).
-// Neither outlives the daemon, even killed with SIGKILL: the shell has PR_SET_PDEATHSIG for the
-// daemon and each ss for the shell (setpriv, as ffmpeg-launcher.sh), and the shell reads its
-// requests from our pipe, so it also ends at that pipe's end.
+// The shell does not outlive the daemon, even killed with SIGKILL: it has PR_SET_PDEATHSIG
+// (setpriv, as ffmpeg-launcher.sh), and it reads its requests from our pipe, so it also ends at
+// that pipe's end. An ss it was running then ends on its own: its answer goes to a closed pipe.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +11,7 @@ import { join } from 'node:path';
 /** Ends each answer: ss's lines start with a digit or blank space, never with this. */
 const END = '#ss-end ';
 /** The loop: one ss ($0) per request line, then the end marker with its exit status. Its stderr is dropped. */
-const LOOP =
-  'p=; command -v setpriv >/dev/null 2>&1 && p="setpriv --pdeathsig KILL --"; ' +
-  `while read -r _; do $p "$0" "$@" 2>/dev/null; echo "${END}$?"; done`;
+const LOOP = `while read -r _; do "$0" "$@" 2>/dev/null; echo "${END}$?"; done`;
 
 /** util-linux setpriv, if this system has it (without it a leftover shell still ends at its pipe's end). */
 const SETPRIV = (process.env.PATH ?? '/usr/bin:/bin')

@@ -37,15 +37,18 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-/** A stand-in for ss that never answers (a hung netlink dump), at a path unique to the test. */
-function hangingSs(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'egw-ss-hang-'));
+/** A stand-in for ss running `body`, at a path unique to the test. */
+function standIn(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'egw-ss-'));
   dirs.push(dir);
   const file = join(dir, 'ss');
-  writeFileSync(file, '#!/bin/sh\nexec sleep 60\n');
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
   chmodSync(file, 0o755);
   return file;
 }
+
+/** One that never answers (a hung netlink dump). */
+const hangingSs = () => standIn('exec sleep 60');
 
 describe('SsShell: ss run by one long-lived shell', () => {
   it('reads the same table as a one-shot ss, from one shell across looks', async () => {
@@ -97,9 +100,10 @@ describe('SsShell: ss run by one long-lived shell', () => {
     shell.close();
   });
 
-  it('ends with the process that owns it, even killed with SIGKILL', async () => {
-    const command = hangingSs();
-    // The owner: a node process whose shell is running the (hung) ss when the owner is killed.
+  it('ends with the process that owns it, even killed with SIGKILL, and so does the ss it runs', async () => {
+    // An ss still writing its answer when the owner dies: it then writes to a closed pipe.
+    const command = standIn('exec yes 0 0 127.0.0.1:1 127.0.0.1:2 ino:1');
+    // The owner: a node process whose shell is running that ss when the owner is killed.
     const owner = spawn(
       process.execPath,
       [
