@@ -72,15 +72,10 @@ export function printCount(r: Result, opts: Options): void {
         fmt(g && b ? g.privateMB / b.privateMB : NaN, 2),
       ],
       [
-        'ffmpeg only (daemon left out), % core',
-        fmt(g ? g.cpuPercent - (g.daemonUserPercent ?? 0) - (g.daemonSystemPercent ?? 0) : NaN),
+        'ffmpeg only (daemon and its ss left out), % core',
+        fmt(g ? g.cpuPercent - (g.daemonAllPercent ?? 0) : NaN),
         fmt(b?.cpuPercent),
-        fmt(
-          g && b
-            ? (g.cpuPercent - (g.daemonUserPercent ?? 0) - (g.daemonSystemPercent ?? 0)) / b.cpuPercent
-            : NaN,
-          2,
-        ),
+        fmt(g && b ? (g.cpuPercent - (g.daemonAllPercent ?? 0)) / b.cpuPercent : NaN, 2),
       ],
       ['processes measured', String(g?.processes ?? '-'), String(b?.processes ?? '-'), ''],
       [
@@ -89,6 +84,7 @@ export function printCount(r: Result, opts: Options): void {
         '',
         '',
       ],
+      ['daemon with its ss shell and ss, % core', fmt(g?.daemonAllPercent), '', ''],
       ['daemon alone: RSS, MB', fmt(g?.daemonRssMB), '', ''],
       ['daemon alone: private, MB', fmt(g?.daemonPrivateMB), '', ''],
       [
@@ -207,7 +203,8 @@ export function printSummary(results: Result[]): void {
     console.log(
       `  ${String(r.n).padStart(2)} cameras: CPU ${fmt(ratio, 2)} x the bare tee (<= ${TARGETS.cpuRatio}): ${verdict(ratio <= TARGETS.cpuRatio)}`,
     );
-    const daemonCpu = (g.daemonUserPercent ?? 0) + (g.daemonSystemPercent ?? 0);
+    // The daemon's own threads and what it runs besides ffmpeg (the TCP table's ss).
+    const daemonCpu = g.daemonAllPercent ?? (g.daemonUserPercent ?? 0) + (g.daemonSystemPercent ?? 0);
     if (r.n === 16) {
       const mem = g.privateMB / b.privateMB;
       console.log(

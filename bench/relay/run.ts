@@ -47,6 +47,7 @@ function mergeWindows(ws: (WindowResult | null)[]): WindowResult | null {
     daemonRssMB: meanOrNull((w) => w.daemonRssMB),
     daemonUserPercent: meanOrNull((w) => w.daemonUserPercent),
     daemonSystemPercent: meanOrNull((w) => w.daemonSystemPercent),
+    daemonAllPercent: meanOrNull((w) => w.daemonAllPercent),
     rigPercent: mean((w) => w.rigPercent),
     ingestsPercent: mean((w) => w.ingestsPercent),
     otherPercent: mean((w) => w.otherPercent),

@@ -36,6 +36,11 @@ export interface WindowResult {
   /** The daemon's CPU split into user and system (kernel) time, percent of one core. */
   daemonUserPercent: number | null;
   daemonSystemPercent: number | null;
+  /**
+   * The daemon with everything it runs that is not an ffmpeg (its ss shell and the ss it runs,
+   * any child it reaped), percent of one core: what the daemon's target is judged by.
+   */
+  daemonAllPercent: number | null;
   rigPercent: number;
   ingestsPercent: number;
   /** Everything else on the machine (this bench, kernel threads, other users), percent of one core. */
@@ -128,6 +133,10 @@ export async function measureWindow(opts: {
     daemonRssMB: daemonSamples.length ? mean(daemonSamples.map((m) => m.rss)) / MB : null,
     daemonUserPercent: daemon0 && daemon1 ? pct(daemon1.user - daemon0.user) : null,
     daemonSystemPercent: daemon0 && daemon1 ? pct(daemon1.system - daemon0.system) : null,
+    daemonAllPercent:
+      opts.daemonPid === null
+        ? null
+        : [...kinds.values()].filter((k) => !/ffmpeg/.test(k.kind)).reduce((a, k) => a + k.cpuPercent, 0),
     rigPercent: pct(rig.cpuSeconds),
     ingestsPercent: pct(ing.cpuSeconds),
     otherPercent: pct(machineBusy - used.cpuSeconds - rig.cpuSeconds - ing.cpuSeconds),
@@ -144,6 +153,8 @@ export function gatewayKind(daemonPid: number): (pid: number) => string {
     if (pid === daemonPid) return 'daemon (node)';
     const cmd = commandLine(pid);
     if (/esbuild/.test(cmd)) return 'esbuild (tsx)';
+    // The relay's long-lived shell for the TCP table (src/relay/ss-shell.ts), its ss runs reaped by it.
+    if (cmd.includes('#ss-end')) return 'ss shell (sh + ss)';
     if (!/ffmpeg/.test(cmd)) return cmd.split(' ')[0] ?? 'other';
     if (/ -i rtsps?:\/\//.test(cmd)) return 'camera ffmpeg (pull + tee)';
     if (/ -f segment /.test(cmd)) return 'recorder ffmpeg';
