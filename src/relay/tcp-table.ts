@@ -109,7 +109,7 @@ export class TcpTable implements SocketLookup {
   private readonly parsed = new Map<string, TcpSocket | undefined>();
 
   constructor(private readonly text: string) {
-    for (let at = 0; at < text.length; ) {
+    for (let at = 0; at < text.length;) {
       const nl = text.indexOf('\n', at);
       const end = nl < 0 ? text.length : nl;
       const c = text.charCodeAt(at);
