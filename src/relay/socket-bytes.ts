@@ -17,13 +17,13 @@ type Counts = SocketLookup<Pick<TcpSocket, ByteCounter>>;
 
 /** Rates between the last two samples of the counters. */
 export class ByteRates {
-  private prev: { at: number; bytes: Counts } | null = null;
-  private last: { at: number; bytes: Counts } | null = null;
+  private prev: { at: number; table: Counts } | null = null;
+  private last: { at: number; table: Counts } | null = null;
   private triedAt = -Infinity;
 
   update(table: Counts, at: number): void {
     this.prev = this.last;
-    this.last = { at, bytes: table };
+    this.last = { at, table };
   }
 
   /**
@@ -47,8 +47,8 @@ export class ByteRates {
     let bytes = 0;
     let seen = false;
     for (const inode of inodes) {
-      const a = prev.bytes.get(inode);
-      const b = last.bytes.get(inode);
+      const a = prev.table.get(inode);
+      const b = last.table.get(inode);
       if (!a || !b) continue;
       seen = true;
       bytes += Math.max(0, b[field] - a[field]);

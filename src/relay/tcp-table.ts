@@ -58,7 +58,7 @@ function canonicalEndpoint(text: string): string {
   return `${canonicalIp(host)}:${text.slice(i + 1)}`;
 }
 
-/** The counters read from each connection's TCP_INFO line, compiled once: a look parses every connection of the box. */
+/** The counters read from a connection's TCP_INFO line, compiled once. */
 const COUNTER = {
   lastAckMs: /\blastack:(\d+)/,
   bytesAcked: /\bbytes_acked:(\d+)/,
@@ -162,11 +162,6 @@ export class TcpTable implements SocketLookup {
   }
 }
 
-/** `ss -tinHe state established` output -> sockets by inode. */
-export function parseTcpTable(text: string): TcpTable {
-  return new TcpTable(text);
-}
-
 function ss(args: string[]): Promise<string | null> {
   return new Promise((resolve) =>
     execFile('ss', args, { timeout: 5000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout) =>
@@ -186,7 +181,7 @@ export const TABLE_ARGS = ['-t', '-i', '-n', '-H', '-e', 'state', 'established']
  */
 export async function readTcpTable(shell?: SsShell): Promise<TcpTable | null> {
   const text = shell ? await shell.run() : await ss(TABLE_ARGS);
-  return text === null ? null : parseTcpTable(text);
+  return text === null ? null : new TcpTable(text);
 }
 
 function ssEndpoint(addr: string): string {

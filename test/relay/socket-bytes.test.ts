@@ -5,7 +5,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { socketInodes } from '../../src/relay/process-sockets.ts';
 import { BITRATE_EVERY_MS, BITRATE_FIRST_MS, ByteRates } from '../../src/relay/socket-bytes.ts';
-import { parseTcpTable, readTcpTable } from '../../src/relay/tcp-table.ts';
+import { readTcpTable, TcpTable } from '../../src/relay/tcp-table.ts';
 
 type SocketBytes = { acked: number; received: number };
 const SS = [
@@ -17,9 +17,9 @@ const SS = [
   '\t bytes_acked:5 bytes_received:5',
 ].join('\n');
 
-describe('parseTcpTable', () => {
+describe('TcpTable', () => {
   it('reads where each connection goes, its queue, its last ACK, its counters and its window, by inode', () => {
-    expect([...parseTcpTable(SS).entries()]).toEqual([
+    expect([...new TcpTable(SS).entries()]).toEqual([
       [
         '563994',
         {
@@ -55,7 +55,7 @@ describe('TcpTable lookups', () => {
   it('answers for the inodes asked, and leaves out a connection whose TCP_INFO line is missing', () => {
     // ss cut short after an address line (a full pipe, a kill): that connection is not known.
     const cut = `${SS}\n0      0      127.0.0.1:3 127.0.0.1:4 ino:77 sk:3 <->`;
-    const table = parseTcpTable(cut);
+    const table = new TcpTable(cut);
     expect(table.get('42')?.bytesAcked).toBe(11);
     expect(table.has('563994')).toBe(true);
     expect(table.has('77')).toBe(false);
@@ -63,7 +63,7 @@ describe('TcpTable lookups', () => {
     expect(table.get('12345')).toBeUndefined();
     expect([...table.keys()]).toEqual(['563994', '42']);
     // An inode that is in no address line is not found in another line's fields either.
-    expect(parseTcpTable('0 0 1.1.1.1:1 2.2.2.2:2 sk:9\n\t bytes_acked:1 ino:5').has('5')).toBe(false);
+    expect(new TcpTable('0 0 1.1.1.1:1 2.2.2.2:2 sk:9\n\t bytes_acked:1 ino:5').has('5')).toBe(false);
   });
 });
 
