@@ -1,6 +1,6 @@
 // What a process tree holds, read from /proc: its descendants (with their start times, so a
-// reused pid is not mistaken for one of ours) and the TCP ports listening on this host.
-import { readdirSync, readFileSync } from 'node:fs';
+// reused pid is not mistaken for one of ours) and which processes hold listening TCP ports.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface Proc {
   pid: number;
@@ -56,8 +56,9 @@ export function stillAlive(p: Proc): boolean {
 }
 
 /** Ports in LISTEN state on any IPv4 or IPv6 address of this network namespace. */
-export function listeningPorts(): Set<number> {
-  const ports = new Set<number>();
+/** Listening TCP ports of this host, each with the inodes of its listening sockets. */
+function listeningSockets(): Map<number, string[]> {
+  const ports = new Map<number, string[]>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
     try {
@@ -67,10 +68,58 @@ export function listeningPorts(): Set<number> {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      if (f[3] === '0A') ports.add(parseInt(f[1]!.split(':')[1]!, 16));
+      if (f[3] !== '0A') continue;
+      const port = parseInt(f[1]!.split(':')[1]!, 16);
+      ports.set(port, [...(ports.get(port) ?? []), f[9]!]);
     }
   }
   return ports;
+}
+
+/** Pids holding one of these socket inodes open. */
+function holders(inodes: Set<string>): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${name}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${name}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) {
+          out.push(Number(name));
+          break;
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Which of `ports` are still listening in a process that is not one of the test run's own
+ * (`root` and its descendants): a leftover of the demo, such as a server that daemonized away
+ * from its tree. A port the demo freed may be bound again by another test running beside it
+ * (ports of the ephemeral range are handed out again), which is not a leftover.
+ */
+export function portsHeldOutside(ports: number[], root: number): number[] {
+  const listening = listeningSockets();
+  const ours = new Set(descendants(root).map((p) => p.pid));
+  ours.add(root);
+  return ports.filter((port) => {
+    const inodes = listening.get(port);
+    if (!inodes) return false;
+    const pids = holders(new Set(inodes));
+    // A socket no process holds any more is on its way out; one held only by the run's own
+    // processes belongs to another test.
+    return pids.some((pid) => !ours.has(pid));
+  });
 }
 
 /** Collects the descendants of root every intervalMs until stopped. */
